@@ -1,0 +1,139 @@
+/* emu/machine.h - the one public interface to a pagelab machine.
+ *
+ * Every frontend (CLI, visual debugger, gdb stub, scripts, tests, benchmarks)
+ * drives the machine through these functions and receives events through one
+ * callback struct with a context pointer.  Nothing here exposes Unicorn.
+ *
+ * A machine is an i386 PC: RAM with the PC holes, a boot ROM holding the
+ * Multiboot information and MP tables, COM1, an isa-debug-exit port and one
+ * local APIC per CPU.  CPUs run interleaved on the calling thread in
+ * deterministic quanta of simulated cycles: the same kernel, configuration
+ * and command line always give the same serial output and RAM.
+ */
+#ifndef EMU_MACHINE_H
+#define EMU_MACHINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define EMU_MAX_CPUS 8
+#define EMU_RAM_MIN (16ull << 20)
+#define EMU_RAM_MAX (3584ull << 20)
+#define EMU_RAM_DEFAULT (1024ull << 20)
+
+typedef struct emu_machine emu_machine;
+
+typedef struct emu_config {
+    const char *kernel_path;  /* Multiboot v1 ELF32 kernel */
+    uint64_t ram_bytes;       /* EMU_RAM_MIN .. EMU_RAM_MAX, multiple of 4 KiB */
+    unsigned ncpus;           /* 1 .. EMU_MAX_CPUS */
+    const char *cmdline;      /* kernel command line ("" if none) */
+    uint64_t max_insns;       /* stop after this many guest instructions (all CPUs); 0 = none */
+    uint64_t clock_hz;        /* simulated CPU clock; the LAPIC timer runs at a fixed 1 GHz */
+    uint64_t quantum_cycles;  /* cycles each CPU runs before the next one gets its turn */
+} emu_config;
+
+/* Fills cfg with the defaults: 1 GiB, 2 CPUs, 1 GHz, 10,000-cycle quanta. */
+void emu_config_init(emu_config *cfg);
+
+/* ---- events ----------------------------------------------------------- */
+
+enum emu_event_kind {
+    EMU_EV_SERIAL,       /* bytes written to COM1: u.serial */
+    EMU_EV_BAD_ACCESS,   /* access outside RAM and devices: u.access */
+    EMU_EV_REPORT,       /* a device or the machine reports something odd: u.text */
+    EMU_EV_IPI,          /* an inter-processor interrupt was sent: u.ipi */
+    EMU_EV_EXCEPTION,    /* an exception or interrupt was delivered: u.intr */
+    EMU_EV_CPU_STATE,    /* a CPU started, halted, woke or was reset: u.text */
+};
+
+typedef struct emu_event {
+    enum emu_event_kind kind;
+    int cpu;             /* CPU concerned, -1 for the machine */
+    uint64_t cycles;     /* that CPU's simulated cycle count */
+    union {
+        struct { const char *data; size_t len; } serial;
+        struct { uint64_t addr; uint32_t eip; unsigned size; bool write; } access;
+        struct { unsigned src; uint32_t dest_mask; uint8_t vector; const char *mode; } ipi;
+        struct { uint8_t vector; bool has_error; uint32_t error; uint32_t eip; uint32_t cr2; } intr;
+        const char *text;
+    } u;
+} emu_event;
+
+typedef struct emu_callbacks {
+    void *ctx;
+    void (*event)(void *ctx, const emu_event *ev);   /* may be NULL */
+} emu_callbacks;
+
+/* ---- life cycle ----------------------------------------------------------- */
+
+/* Creates a machine and loads the kernel.  On failure returns NULL and writes
+ * a one-line message naming the file and the problem into err. */
+emu_machine *emu_machine_create(const emu_config *cfg, const emu_callbacks *cb,
+                                char *err, size_t errlen);
+void emu_machine_destroy(emu_machine *m);
+
+/* ---- running -------------------------------------------------------------- */
+
+typedef enum emu_stop {
+    EMU_STOP_NONE = 0,   /* still runnable */
+    EMU_STOP_EXIT,       /* the guest wrote the isa-debug-exit port */
+    EMU_STOP_PAUSE,      /* emu_machine_pause() was called */
+    EMU_STOP_LIMIT,      /* the instruction or cycle limit was reached */
+    EMU_STOP_CRASH,      /* triple fault or emulator failure: see crash report */
+    EMU_STOP_DEADLOCK,   /* every CPU halted with nothing left to wake it */
+} emu_stop;
+
+/* Runs until the machine stops or, if cycles != 0, until simulated time has
+ * advanced by that many cycles (EMU_STOP_LIMIT).  Can be called again after
+ * PAUSE or LIMIT. */
+emu_stop emu_machine_run(emu_machine *m, uint64_t cycles);
+
+/* Executes exactly one instruction on cpu (others do not run). */
+emu_stop emu_machine_step(emu_machine *m, unsigned cpu);
+
+/* Asks a running machine to stop at the next block boundary (from callbacks). */
+void emu_machine_pause(emu_machine *m);
+
+emu_stop emu_machine_stop_reason(const emu_machine *m);
+uint32_t emu_machine_exit_value(const emu_machine *m);   /* the debug-exit value */
+/* Text of the crash report (registers, disassembly, last events), or NULL. */
+const char *emu_machine_crash_report(const emu_machine *m);
+const char *emu_stop_name(emu_stop s);
+
+/* ---- inspection (never changes machine state) -------------------------------- */
+
+typedef struct emu_regs {
+    uint32_t eax, ebx, ecx, edx, esi, edi, ebp, esp, eip, eflags;
+    uint32_t cr0, cr2, cr3, cr4;
+    uint16_t cs, ds, es, fs, gs, ss;
+} emu_regs;
+
+enum emu_cpu_state { EMU_CPU_WAIT_INIT, EMU_CPU_WAIT_SIPI, EMU_CPU_RUNNING, EMU_CPU_HALTED };
+
+typedef struct emu_cpu_stats {
+    enum emu_cpu_state state;
+    uint64_t cycles;        /* simulated cycles, including idle time */
+    uint64_t insns;         /* guest instructions executed */
+    uint64_t idle_cycles;   /* cycles spent halted or waiting for SIPI */
+    uint64_t exceptions;    /* exceptions delivered (including int n) */
+    uint64_t interrupts;    /* external interrupts delivered (timer, IPIs) */
+    uint64_t ipis_sent;
+} emu_cpu_stats;
+
+unsigned emu_machine_ncpus(const emu_machine *m);
+uint64_t emu_machine_ram_size(const emu_machine *m);
+int emu_machine_read_regs(const emu_machine *m, unsigned cpu, emu_regs *r);
+int emu_machine_cpu_stats(const emu_machine *m, unsigned cpu, emu_cpu_stats *s);
+/* Copies physical memory (RAM and ROM; device registers through their peek;
+ * unbacked bytes read as 0xff).  Returns 0, or -1 if the range wraps 4 GiB. */
+int emu_machine_peek_phys(const emu_machine *m, uint64_t paddr, void *buf, size_t len);
+/* Translates vaddr through cpu's current page tables; -1 if not mapped. */
+int emu_machine_virt_to_phys(const emu_machine *m, unsigned cpu, uint32_t vaddr, uint64_t *paddr);
+/* A 64-bit FNV-1a hash of all RAM, for determinism checks. */
+uint64_t emu_machine_ram_hash(const emu_machine *m);
+/* Host resident memory of the process in bytes (for reports). */
+uint64_t emu_host_rss_bytes(void);
+
+#endif

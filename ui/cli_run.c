@@ -1,0 +1,233 @@
+/* ui/cli_run.c - `pagelab run`: boot a kernel, show its serial console,
+ * report what the machine reports, and exit with the guest's exit value. */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "machine.h"
+
+#define MAX_REPORTED 20
+
+typedef struct run_ctx {
+    FILE *log;                 /* --serial-log temp file, or NULL */
+    char log_path[PATH_MAX];
+    char log_tmp[PATH_MAX + 8];
+    unsigned reported;         /* stderr reports printed so far */
+    uint64_t suppressed;       /* reports not printed past MAX_REPORTED */
+} run_ctx;
+
+static void on_event(void *ctx, const emu_event *ev)
+{
+    run_ctx *r = ctx;
+    switch (ev->kind) {
+    case EMU_EV_SERIAL:
+        fwrite(ev->u.serial.data, 1, ev->u.serial.len, stdout);
+        if (r->log)
+            fwrite(ev->u.serial.data, 1, ev->u.serial.len, r->log);
+        break;
+    case EMU_EV_BAD_ACCESS:
+    case EMU_EV_REPORT:
+        if (r->reported >= MAX_REPORTED) {
+            r->suppressed++;
+            break;
+        }
+        r->reported++;
+        if (ev->kind == EMU_EV_REPORT)
+            fprintf(stderr, "pagelab: cpu%d: %s\n", ev->cpu, ev->u.text);
+        else
+            fprintf(stderr, "pagelab: cpu%d: %s %s of %u bytes at 0x%llx (EIP 0x%08x) hits nothing\n",
+                    ev->cpu, ev->u.access.addr < 0x10000 && ev->u.access.size <= 4 ? "access" : "memory",
+                    ev->u.access.write ? "write" : "read", ev->u.access.size,
+                    (unsigned long long)ev->u.access.addr, ev->u.access.eip);
+        break;
+    default:
+        break;
+    }
+}
+
+/* The kernel built alongside this binary: <dir of pagelab>/guest/pagelab-kernel.elf. */
+static void default_kernel(const char *prog, char *out, size_t len)
+{
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n > 0) {
+        self[n] = 0;
+        snprintf(out, len, "%s/guest/pagelab-kernel.elf", dirname(self));
+        if (access(out, R_OK) == 0)
+            return;
+    }
+    (void)prog;
+    snprintf(out, len, "%s", PAGELAB_BUILD_KERNEL);
+}
+
+static int bad_value(const char *opt, const char *val, const char *want)
+{
+    fprintf(stderr, "pagelab: invalid value '%s' for %s: %s\n", val, opt, want);
+    return -1;
+}
+
+static int parse_options(int argc, char **argv, emu_config *cfg, const char **log, bool *stats)
+{
+    static const struct option opts[] = {
+        { "kernel", required_argument, 0, 'k' }, { "ram", required_argument, 0, 'm' },
+        { "cpus", required_argument, 0, 'c' }, { "cmdline", required_argument, 0, 'a' },
+        { "max-insns", required_argument, 0, 'n' }, { "serial-log", required_argument, 0, 'l' },
+        { "clock", required_argument, 0, 'C' }, { "quantum", required_argument, 0, 'Q' },
+        { "stats", no_argument, 0, 's' }, { 0, 0, 0, 0 } };
+    uint64_t v;
+    int o;
+    optind = 1;
+    while ((o = getopt_long(argc, argv, "k:m:c:a:n:l:s", opts, NULL)) != -1) {
+        switch (o) {
+        case 'k': cfg->kernel_path = optarg; break;
+        case 'a': cfg->cmdline = optarg; break;
+        case 'l': *log = optarg; break;
+        case 's': *stats = true; break;
+        case 'm':
+            if (!cli_parse_size(optarg, &v) || v < EMU_RAM_MIN || v > EMU_RAM_MAX || v % (1u << 20))
+                return bad_value("--ram", optarg, "a whole number of MiB from 16M to 3.5G");
+            cfg->ram_bytes = v;
+            break;
+        case 'c':
+            if (!cli_parse_count(optarg, &v) || v < 1 || v > EMU_MAX_CPUS)
+                return bad_value("--cpus", optarg, "a number from 1 to 8");
+            cfg->ncpus = (unsigned)v;
+            break;
+        case 'n':
+            if (!cli_parse_count(optarg, &v) || v == 0)
+                return bad_value("--max-insns", optarg, "a positive number");
+            cfg->max_insns = v;
+            break;
+        case 'C':
+            if (!cli_parse_count(optarg, &v) || v < 1000000 || v > 100000000000ull)
+                return bad_value("--clock", optarg, "a frequency from 1M to 100G");
+            cfg->clock_hz = v;
+            break;
+        case 'Q':
+            if (!cli_parse_count(optarg, &v) || v < 100 || v > 100000000)
+                return bad_value("--quantum", optarg, "from 100 to 100M cycles");
+            cfg->quantum_cycles = v;
+            break;
+        default:
+            fprintf(stderr, "pagelab: try 'pagelab --help'\n");
+            return -1;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "pagelab: unexpected argument '%s'\n", argv[optind]);
+        return -1;
+    }
+    return 0;
+}
+
+static int open_log(run_ctx *r, const char *path)
+{
+    if (!path)
+        return 0;
+    snprintf(r->log_path, sizeof r->log_path, "%s", path);
+    snprintf(r->log_tmp, sizeof r->log_tmp, "%s.tmp", path);
+    r->log = fopen(r->log_tmp, "w");
+    if (!r->log) {
+        fprintf(stderr, "pagelab: %s: cannot create: %s\n", r->log_tmp, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* Finishes the serial log: complete file under its name, or nothing. */
+static int close_log(run_ctx *r)
+{
+    if (!r->log)
+        return 0;
+    int bad = fflush(r->log) || ferror(r->log);
+    bad |= fclose(r->log);
+    if (!bad && rename(r->log_tmp, r->log_path) == 0)
+        return 0;
+    fprintf(stderr, "pagelab: %s: cannot write the serial log: %s\n", r->log_path, strerror(errno));
+    unlink(r->log_tmp);
+    return -1;
+}
+
+static void print_stats(const emu_machine *m, double secs)
+{
+    uint64_t insns = 0;
+    for (unsigned i = 0; i < emu_machine_ncpus(m); i++) {
+        emu_cpu_stats s;
+        emu_machine_cpu_stats(m, i, &s);
+        insns += s.insns;
+        fprintf(stderr, "pagelab: cpu%u: %llu cycles (%llu idle), %llu instructions, %llu exceptions, "
+                "%llu interrupts, %llu IPIs sent\n", i, (unsigned long long)s.cycles,
+                (unsigned long long)s.idle_cycles, (unsigned long long)s.insns,
+                (unsigned long long)s.exceptions, (unsigned long long)s.interrupts,
+                (unsigned long long)s.ipis_sent);
+    }
+    fprintf(stderr, "pagelab: %llu guest instructions in %.3f s host time (%.1f MIPS), host RSS %llu MiB\n",
+            (unsigned long long)insns, secs, secs > 0 ? insns / secs / 1e6 : 0.0,
+            (unsigned long long)(emu_host_rss_bytes() >> 20));
+}
+
+static int exit_status(const emu_machine *m, emu_stop why)
+{
+    switch (why) {
+    case EMU_STOP_EXIT: {
+        uint32_t v = emu_machine_exit_value(m);
+        return v > 123 ? 123 : (int)v;
+    }
+    case EMU_STOP_LIMIT:
+        fprintf(stderr, "pagelab: instruction limit reached\n");
+        return CLI_EXIT_LIMIT;
+    case EMU_STOP_DEADLOCK:
+        fputs(emu_machine_crash_report(m), stderr);
+        return CLI_EXIT_DEADLOCK;
+    default:
+        fputs(emu_machine_crash_report(m) ? emu_machine_crash_report(m) : "pagelab: machine stopped\n", stderr);
+        return CLI_EXIT_CRASH;
+    }
+}
+
+int cli_run(int argc, char **argv, const char *prog)
+{
+    emu_config cfg;
+    const char *log = NULL;
+    bool stats = false;
+    char kernel[PATH_MAX], err[512];
+    run_ctx r = { 0 };
+    emu_config_init(&cfg);
+    if (parse_options(argc, argv, &cfg, &log, &stats))
+        return CLI_EXIT_USAGE;
+    if (!cfg.kernel_path) {
+        default_kernel(prog, kernel, sizeof kernel);
+        cfg.kernel_path = kernel;
+    }
+    emu_callbacks cb = { .ctx = &r, .event = on_event };
+    emu_machine *m = emu_machine_create(&cfg, &cb, err, sizeof err);
+    if (!m) {
+        fprintf(stderr, "pagelab: %s\n", err);
+        return CLI_EXIT_USAGE;
+    }
+    if (open_log(&r, log)) {
+        emu_machine_destroy(m);
+        return CLI_EXIT_USAGE;
+    }
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    emu_stop why = emu_machine_run(m, 0);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    fflush(stdout);
+    if (r.suppressed)
+        fprintf(stderr, "pagelab: %llu more reports not shown\n", (unsigned long long)r.suppressed);
+    if (stats)
+        print_stats(m, (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+    int status = exit_status(m, why);
+    emu_machine_destroy(m);
+    if (close_log(&r) && status == 0)
+        status = 1;
+    return status;
+}
