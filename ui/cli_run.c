@@ -73,14 +73,20 @@ static int bad_value(const char *opt, const char *val, const char *want)
     return -1;
 }
 
-static int parse_options(int argc, char **argv, emu_config *cfg, const char **log, bool *stats)
+typedef struct run_opts {
+    const char *log;           /* --serial-log FILE */
+    bool stats;                /* --stats */
+    bool ram_hash;             /* --ram-hash */
+} run_opts;
+
+static int parse_options(int argc, char **argv, emu_config *cfg, run_opts *ro)
 {
     static const struct option opts[] = {
         { "kernel", required_argument, 0, 'k' }, { "ram", required_argument, 0, 'm' },
         { "cpus", required_argument, 0, 'c' }, { "cmdline", required_argument, 0, 'a' },
         { "max-insns", required_argument, 0, 'n' }, { "serial-log", required_argument, 0, 'l' },
         { "clock", required_argument, 0, 'C' }, { "quantum", required_argument, 0, 'Q' },
-        { "stats", no_argument, 0, 's' }, { 0, 0, 0, 0 } };
+        { "stats", no_argument, 0, 's' }, { "ram-hash", no_argument, 0, 'H' }, { 0, 0, 0, 0 } };
     uint64_t v;
     int o;
     optind = 1;
@@ -88,8 +94,9 @@ static int parse_options(int argc, char **argv, emu_config *cfg, const char **lo
         switch (o) {
         case 'k': cfg->kernel_path = optarg; break;
         case 'a': cfg->cmdline = optarg; break;
-        case 'l': *log = optarg; break;
-        case 's': *stats = true; break;
+        case 'l': ro->log = optarg; break;
+        case 's': ro->stats = true; break;
+        case 'H': ro->ram_hash = true; break;
         case 'm':
             if (!cli_parse_size(optarg, &v) || v < EMU_RAM_MIN || v > EMU_RAM_MAX || v % (1u << 20))
                 return bad_value("--ram", optarg, "a whole number of MiB from 16M to 3.5G");
@@ -195,12 +202,11 @@ static int exit_status(const emu_machine *m, emu_stop why)
 int cli_run(int argc, char **argv, const char *prog)
 {
     emu_config cfg;
-    const char *log = NULL;
-    bool stats = false;
+    run_opts ro = { 0 };
     char kernel[PATH_MAX], err[512];
     run_ctx r = { 0 };
     emu_config_init(&cfg);
-    if (parse_options(argc, argv, &cfg, &log, &stats))
+    if (parse_options(argc, argv, &cfg, &ro))
         return CLI_EXIT_USAGE;
     if (!cfg.kernel_path) {
         default_kernel(prog, kernel, sizeof kernel);
@@ -212,7 +218,7 @@ int cli_run(int argc, char **argv, const char *prog)
         fprintf(stderr, "pagelab: %s\n", err);
         return CLI_EXIT_USAGE;
     }
-    if (open_log(&r, log)) {
+    if (open_log(&r, ro.log)) {
         emu_machine_destroy(m);
         return CLI_EXIT_USAGE;
     }
@@ -223,7 +229,9 @@ int cli_run(int argc, char **argv, const char *prog)
     fflush(stdout);
     if (r.suppressed)
         fprintf(stderr, "pagelab: %llu more reports not shown\n", (unsigned long long)r.suppressed);
-    if (stats)
+    if (ro.ram_hash)
+        fprintf(stderr, "pagelab: ram hash %016llx\n", (unsigned long long)emu_machine_ram_hash(m));
+    if (ro.stats)
         print_stats(m, (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
     int status = exit_status(m, why);
     emu_machine_destroy(m);

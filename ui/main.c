@@ -21,6 +21,7 @@ static void usage(FILE *f)
         "      --clock HZ         simulated CPU clock (default 1G = 1 GHz)\n"
         "      --quantum CYCLES   cycles per CPU turn in the round-robin (default 10k)\n"
         "  -s, --stats            print per-CPU statistics to stderr at exit\n"
+        "      --ram-hash         print a hash of all guest RAM to stderr at exit\n"
         "\n"
         "Exit status: the value the guest wrote to its isa-debug-exit port (0 = clean\n"
         "shutdown); 2 for bad options or a bad kernel file; 124 if --max-insns ran out;\n"
