@@ -1,6 +1,7 @@
 /* Tests that end the run: a kernel panic from a bad pointer, and a
  * triple fault (empty IDT + int3) that resets the machine. */
 #include <stdint.h>
+#include "percpu.h"
 #include "printk.h"
 #include "selftest.h"
 #include "x86.h"
@@ -10,10 +11,14 @@
 /* Kept in memory so the compiler cannot see the constant address. */
 static volatile uint32_t bad_pointer = BAD_POINTER;
 
-/* Dereference a pointer into the (dropped) identity-mapped low page. */
+/* Dereference a pointer into the (dropped) identity-mapped low page.
+ * Not a leaf function, so it has a frame and the backtrace shows its
+ * caller (gcc omits the frame of stackless leaf functions). */
 static __attribute__((noinline)) uint32_t deref_bad_pointer(void)
 {
-	return *(volatile uint32_t *)bad_pointer;
+	uint32_t v = *(volatile uint32_t *)bad_pointer;
+
+	return v + (uint32_t)this_cpu_index();
 }
 
 /* Expected to panic with a page fault report and exit code 3. */

@@ -8,6 +8,7 @@ nm_tool=$1
 elf=$2
 out=$3
 "$nm_tool" -n "$elf" | awk '
+BEGIN { n = 0 }
 $2 ~ /^[TtWw]$/ && $3 !~ /^\./ {
 	addr[n] = $1; name[n] = $3; n++
 }
