@@ -240,7 +240,8 @@ int emu_cpu_init(emu_machine *m, emu_cpu *c, char *err, size_t errlen)
 {
     uc_hook h;
     c->m = m;
-    if (uc_open(UC_ARCH_X86, UC_MODE_32, &c->uc) || uc_context_alloc(c->uc, &c->ctx) ||
+    if (uc_open(UC_ARCH_X86, UC_MODE_32, &c->uc) || uc_ctl_set_tcg_buffer_size(c->uc, 64u << 20) ||
+        uc_context_alloc(c->uc, &c->ctx) ||
         emu_ram_map_cpu(m, c)) {
         snprintf(err, errlen, "cannot create the Unicorn engine of CPU %u", c->index);
         return -1;
@@ -290,7 +291,10 @@ void emu_cpu_enter_real_mode(emu_cpu *c, uint8_t vector)
         emu_set_reg(c, gprs[i], 0);
     emu_set_reg(c, UC_X86_REG_EFLAGS, 0x2);
     emu_set_reg(c, UC_X86_REG_EIP, 0);
-    uc_ctl_flush_tb(c->uc);
+    if (c->insns) {              /* code written since this CPU last ran it may be stale */
+        uc_ctl_flush_tb(c->uc);
+        emu_timing_flush(c->m->timing);
+    }
     uc_ctl_flush_tlb(c->uc);
 }
 

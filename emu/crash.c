@@ -57,43 +57,79 @@ static void print_regs(sbuf *b, const emu_cpu *c)
     sb_printf(b, "  cr0=%08x cr2=%08x cr3=%08x cr4=%08x\n", r.cr0, r.cr2, r.cr3, r.cr4);
 }
 
-/* Finds where to start disassembling so that decoding lands exactly on eip:
- * the earliest of up to 24 bytes before it that does. */
-static uint32_t resync_start(const uint8_t *code, uint32_t base, uint32_t eip)
+/* Finds where to start disassembling so that decoding lands exactly on
+ * mark, when no symbol tells us where the function starts: the earliest of
+ * up to 24 bytes before it that does. */
+static uint32_t resync_start(const uint8_t *code, uint32_t base, uint32_t mark, uint32_t have)
 {
-    for (uint32_t start = base; start < eip; start++) {
+    for (uint32_t start = base; start < mark; start++) {
         uint32_t pc = start;
         char tmp[128];
-        while (pc < eip) {
-            int n = emu_disasm_one(code + (pc - base), eip + 16 - pc, pc, tmp, sizeof tmp);
+        while (pc < mark) {
+            int n = emu_disasm_one(code + (pc - base), have - (pc - base), pc, tmp, sizeof tmp);
             if (n <= 0)
                 break;
             pc += (uint32_t)n;
         }
-        if (pc == eip)
+        if (pc == mark)
             return start;
     }
-    return eip;
+    return mark;
 }
 
-/* Disassembles the code around EIP, marking the instruction at EIP. */
-static void print_code(sbuf *b, emu_cpu *c)
+/* Reads up to len bytes of guest code at vaddr; returns how many. */
+static uint32_t read_code(emu_cpu *c, uint32_t vaddr, uint8_t *buf, uint32_t len)
 {
-    uint32_t eip = emu_reg(c, UC_X86_REG_EIP), base = eip >= 24 ? eip - 24 : 0, fa, pf;
-    uint8_t code[64];
-    size_t have = 0;
-    while (have < sizeof code && emu_virt_read(c, base + (uint32_t)have, code + have, 1, 0, &fa, &pf) == 0)
-        have++;
-    if (have <= eip - base) {
-        sb_printf(b, "Code at EIP 0x%08x: not readable (not mapped or not RAM)\n", eip);
+    uint32_t have = 0, fa, pf;
+    while (have < len) {
+        uint32_t chunk = EMU_PAGE_SIZE - ((vaddr + have) & (EMU_PAGE_SIZE - 1));
+        if (chunk > len - have)
+            chunk = len - have;
+        if (emu_virt_read(c, vaddr + have, buf + have, chunk, 0, &fa, &pf))
+            break;
+        have += chunk;
+    }
+    return have;
+}
+
+#define CODE_BEFORE 6
+#define CODE_AFTER 5
+#define CODE_WINDOW 4096
+
+/* Disassembles the code around the instruction that caused the stop (mark),
+ * from the start of its function when the kernel's symbols say where that is. */
+static void print_code(sbuf *b, emu_machine *m, emu_cpu *c, uint32_t mark)
+{
+    const emu_symbol *sym = emu_symtab_find(&m->syms, mark);
+    uint32_t base = sym && mark - sym->addr < CODE_WINDOW ? sym->addr : (mark >= 24 ? mark - 24 : 0);
+    static uint8_t code[CODE_WINDOW + 64];
+    uint32_t have = read_code(c, base, code, mark - base + 64);
+    if (have <= mark - base) {
+        sb_printf(b, "Code at 0x%08x: not readable (not mapped or not RAM)\n", mark);
         return;
     }
-    sb_printf(b, "Code around EIP (Intel syntax):\n");
-    uint32_t pc = resync_start(code, base, eip);
-    for (int i = 0; i < 12 && pc - base < have; i++) {
-        char line[160];
+    if (sym)
+        sb_printf(b, "Code of %s (0x%08x is %s+0x%x), Intel syntax:\n", sym->name, mark, sym->name,
+                  mark - sym->addr);
+    else
+        sb_printf(b, "Code around 0x%08x (no symbol), Intel syntax:\n", mark);
+    uint32_t pc = base == (sym ? sym->addr : ~0u) ? base : resync_start(code, base, mark, have);
+    uint32_t starts[CODE_BEFORE], nstarts = 0;
+    char line[160];
+    while (pc < mark) {                      /* remember the last few before mark */
         int n = emu_disasm_one(code + (pc - base), have - (pc - base), pc, line, sizeof line);
-        sb_printf(b, "  %s %s\n", pc == eip ? "=>" : "  ", n > 0 ? line : "(undecodable)");
+        starts[nstarts++ % CODE_BEFORE] = pc;
+        pc += n > 0 ? (uint32_t)n : 1;
+    }
+    uint32_t first = nstarts > CODE_BEFORE ? nstarts - CODE_BEFORE : 0;
+    for (uint32_t i = first; i < nstarts; i++) {
+        uint32_t at = starts[i % CODE_BEFORE];
+        emu_disasm_one(code + (at - base), have - (at - base), at, line, sizeof line);
+        sb_printf(b, "     %s\n", line);
+    }
+    for (int i = 0; i <= CODE_AFTER && pc - base < have; i++) {
+        int n = emu_disasm_one(code + (pc - base), have - (pc - base), pc, line, sizeof line);
+        sb_printf(b, "  %s %s\n", i == 0 ? "=>" : "  ", n > 0 ? line : "(undecodable)");
         pc += n > 0 ? (uint32_t)n : 1;
     }
 }
@@ -106,8 +142,9 @@ char *emu_crash_build(emu_machine *m, int cpu, const char *why)
         sb_printf(&b, "  cpu%u: %s, eip=%08x, cycle %llu\n", i, state_name(m->cpu[i].state),
                   emu_reg(&m->cpu[i], UC_X86_REG_EIP), (unsigned long long)m->cpu[i].cycles);
     if (cpu >= 0) {
-        print_regs(&b, &m->cpu[cpu]);
-        print_code(&b, &m->cpu[cpu]);
+        emu_cpu *c = &m->cpu[cpu];
+        print_regs(&b, c);
+        print_code(&b, m, c, m->crash_has_eip ? m->crash_eip : emu_reg(c, UC_X86_REG_EIP));
     }
     sb_printf(&b, "Last events (oldest first):\n");
     for (unsigned i = 0; i < EMU_RECENT_EVENTS; i++) {

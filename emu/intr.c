@@ -257,11 +257,35 @@ static void note_delivery(emu_cpu *c, const frame_req *q)
              q->soft ? " (int n)" : "", q->error, q->ret_eip, ev.u.intr.cr2);
 }
 
+/* The address of the instruction that raised q: a fault's return address,
+ * or for int n / int3 / into the instruction just before the return address. */
+static uint32_t raising_insn(emu_cpu *c, const frame_req *q)
+{
+    uint8_t b[2] = { 0, 0 };
+    uint32_t fa, pf;
+    if (!q->soft)
+        return q->ret_eip;
+    emu_virt_read(c, q->ret_eip - 2, b, 2, 0, &fa, &pf);
+    return b[0] == 0xcd && b[1] == q->vector ? q->ret_eip - 2 : q->ret_eip - 1;
+}
+
+/* Stops the machine, marking the instruction that started the chain. */
+static void delivery_crash(emu_cpu *c, const frame_req *first, const char *why)
+{
+    if (!first->external) {
+        c->m->crash_has_eip = true;
+        c->m->crash_eip = raising_insn(c, first);
+    }
+    emu_crash(c->m, (int)c->index, "%s", why);
+}
+
 /* Delivers q, following the i386 rules when delivery itself faults:
  * benign + anything = handle serially; contributory/page-fault combinations
  * = #DF; a fault while delivering #DF = triple fault (machine stops). */
 static void deliver(emu_cpu *c, frame_req q)
 {
+    const frame_req first = q;
+    char why[192];
     fault f;
     for (int attempt = 0; attempt < 4; attempt++) {
         if (try_deliver(c, &q, &f) == 0) {
@@ -269,13 +293,14 @@ static void deliver(emu_cpu *c, frame_req q)
             return;
         }
         if (f.fatal) {
-            emu_crash(c->m, (int)c->index, "cannot deliver vector %u on CPU %u: %s", q.vector,
-                      c->index, f.why);
+            snprintf(why, sizeof why, "cannot deliver vector %u on CPU %u: %s", q.vector, c->index, f.why);
+            delivery_crash(c, &first, why);
             return;
         }
         if (q.vector == EXC_DF) {
-            emu_crash(c->m, (int)c->index, "triple fault on CPU %u (vector %d, error 0x%x, while "
-                      "delivering a double fault)", c->index, f.vector, f.error);
+            snprintf(why, sizeof why, "triple fault on CPU %u (vector %d, error 0x%x, while "
+                     "delivering a double fault; first vector %u)", c->index, f.vector, f.error, first.vector);
+            delivery_crash(c, &first, why);
             return;
         }
         emu_note(c->m, (int)c->index, "vector %u: delivery raised vector %d err=0x%x", q.vector,
@@ -287,7 +312,8 @@ static void deliver(emu_cpu *c, frame_req q)
                            .has_error = true, .error = df ? 0 : f.error, .ret_eip = q.ret_eip };
         q = next;
     }
-    emu_crash(c->m, (int)c->index, "exception delivery loop on CPU %u", c->index);
+    snprintf(why, sizeof why, "exception delivery loop on CPU %u", c->index);
+    delivery_crash(c, &first, why);
 }
 
 /* Delivers an exception or int n recorded by the INTR hook.  Faults return

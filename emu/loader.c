@@ -193,10 +193,15 @@ static uint32_t build_boot_info(emu_machine *m)
 {
     uint8_t *rom = m->rom, *info = rom + ROM_INFO, *mm = rom + ROM_MMAP;
     size_t n = 0;
-    n += mmap_entry(mm + n, 0, EMU_LOW_RAM_END, 1);
+    /* The same map SeaBIOS gives under QEMU: 1 KiB EBDA below 640 KiB, the
+     * BIOS area, RAM from 1 MiB with 128 KiB reserved at its top, the BIOS ROM
+     * alias below 4 GiB.  The same kernel then sees the same memory on both. */
+    n += mmap_entry(mm + n, 0, EMU_EBDA_BASE, 1);
+    n += mmap_entry(mm + n, EMU_EBDA_BASE, EMU_LOW_RAM_END - EMU_EBDA_BASE, 2);
     n += mmap_entry(mm + n, EMU_ROM_BASE, EMU_ROM_SIZE, 2);
-    n += mmap_entry(mm + n, EMU_HIGH_RAM, m->ram_size - EMU_HIGH_RAM, 1);
-    n += mmap_entry(mm + n, EMU_LAPIC_BASE, EMU_LAPIC_SIZE, 2);
+    n += mmap_entry(mm + n, EMU_HIGH_RAM, m->ram_size - EMU_FW_TOP_RESERVED - EMU_HIGH_RAM, 1);
+    n += mmap_entry(mm + n, m->ram_size - EMU_FW_TOP_RESERVED, EMU_FW_TOP_RESERVED, 2);
+    n += mmap_entry(mm + n, EMU_BIOS_ALIAS, 0x100000000ull - EMU_BIOS_ALIAS, 2);
     size_t clen = strlen(m->cmdline);
     if (clen > EMU_ROM_SIZE - ROM_CMDLINE - 1)
         clen = EMU_ROM_SIZE - ROM_CMDLINE - 1;
@@ -204,8 +209,8 @@ static uint32_t build_boot_info(emu_machine *m)
     rom[ROM_CMDLINE + clen] = 0;
     strcpy((char *)rom + ROM_LOADER, "pagelab " PAGELAB_VERSION_STRING);
     put32(info + 0, (1u << 0) | (1u << 2) | (1u << 6) | (1u << 9));  /* mem, cmdline, mmap, name */
-    put32(info + 4, EMU_LOW_RAM_END / 1024);
-    put32(info + 8, (uint32_t)((m->ram_size - EMU_HIGH_RAM) / 1024));
+    put32(info + 4, EMU_EBDA_BASE / 1024);
+    put32(info + 8, (uint32_t)((m->ram_size - EMU_FW_TOP_RESERVED - EMU_HIGH_RAM) / 1024));
     put32(info + 16, EMU_ROM_BASE + ROM_CMDLINE);
     put32(info + 44, (uint32_t)n);
     put32(info + 48, EMU_ROM_BASE + ROM_MMAP);
@@ -246,6 +251,8 @@ int emu_load_kernel(emu_machine *m, const char *path, char *err, size_t errlen)
         r = check_multiboot(&l, &flags);
     if (!r)
         r = load_segments(&l, eh);
+    if (!r && emu_symtab_load(&m->syms, l.file, l.size))
+        r = fail(&l, "out of memory reading the symbol table");
     if (!r) {
         build_mp_tables(m);
         enter_kernel(m, eh->e_entry, build_boot_info(m));

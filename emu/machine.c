@@ -17,6 +17,7 @@
 #include "debugexit.h"
 #include "lapic.h"
 #include "machine_priv.h"
+#include "pic.h"
 #include "serial.h"
 #include "timing.h"
 
@@ -196,7 +197,9 @@ static int create_devices(emu_machine *m, char *err, size_t errlen)
     m->serial = emu_serial_create(on_serial, m);
     m->debugexit = emu_debugexit_create(on_debug_exit, m);
     m->timing = emu_timing_create(&costs);
-    if (!m->serial || !m->debugexit || !m->timing) {
+    m->pic[0] = emu_pic_create();
+    m->pic[1] = emu_pic_create();
+    if (!m->serial || !m->debugexit || !m->timing || !m->pic[0] || !m->pic[1]) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
@@ -207,8 +210,10 @@ static int create_devices(emu_machine *m, char *err, size_t errlen)
         emu_device com1 = { "com1", EMU_SPACE_PORT, 0x3f8, 8, emu_serial_ops(), m->serial };
         emu_device dexit = { "debug-exit", EMU_SPACE_PORT, 0xf4, 4, emu_debugexit_ops(), m->debugexit };
         emu_device lapic = { "lapic", EMU_SPACE_MEM, EMU_LAPIC_BASE, EMU_LAPIC_SIZE, emu_lapic_ops(), c->lapic };
+        emu_device pic0 = { "pic-master", EMU_SPACE_PORT, EMU_PIC_MASTER_BASE, EMU_PIC_SIZE, emu_pic_ops(), m->pic[0] };
+        emu_device pic1 = { "pic-slave", EMU_SPACE_PORT, EMU_PIC_SLAVE_BASE, EMU_PIC_SIZE, emu_pic_ops(), m->pic[1] };
         if (!c->lapic || !emu_bus_add(&c->bus, &com1) || !emu_bus_add(&c->bus, &dexit) ||
-            !emu_bus_add(&c->bus, &lapic)) {
+            !emu_bus_add(&c->bus, &lapic) || !emu_bus_add(&c->bus, &pic0) || !emu_bus_add(&c->bus, &pic1)) {
             snprintf(err, errlen, "cannot create the devices of CPU %u", i);
             return -1;
         }
@@ -265,8 +270,11 @@ void emu_machine_destroy(emu_machine *m)
     }
     emu_serial_destroy(m->serial);
     emu_debugexit_destroy(m->debugexit);
+    emu_pic_destroy(m->pic[0]);
+    emu_pic_destroy(m->pic[1]);
     emu_timing_destroy(m->timing);
     emu_ram_free(m);
+    emu_symtab_free(&m->syms);
     free(m->crash);
     free(m);
 }

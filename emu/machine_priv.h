@@ -19,9 +19,13 @@
 
 #include "bus.h"
 #include "lapic.h"
+#include "symbols.h"
 #include "machine.h"
 
 #define EMU_LOW_RAM_END  0xA0000u
+#define EMU_EBDA_BASE    0x9FC00u     /* firmware map: EBDA, reserved */
+#define EMU_FW_TOP_RESERVED 0x20000u  /* firmware map: reserved at the top of RAM */
+#define EMU_BIOS_ALIAS   0xFFFC0000u  /* firmware map: BIOS ROM alias, reserved */
 #define EMU_ROM_BASE     0xF0000u
 #define EMU_ROM_SIZE     0x10000u
 #define EMU_HIGH_RAM     0x100000u
@@ -33,6 +37,7 @@
 struct emu_lapic;
 struct emu_serial;
 struct emu_debugexit;
+struct emu_pic;
 struct emu_timing;
 
 /* An exception noticed by Unicorn's INTR hook, delivered after uc_emu_start
@@ -87,6 +92,7 @@ struct emu_machine {
     unsigned ncpus;
     struct emu_serial *serial;
     struct emu_debugexit *debugexit;
+    struct emu_pic *pic[2];      /* master, slave 8259A */
     struct emu_timing *timing;
 
     /* Offsets into Unicorn's context blob, found by calibration at start-up. */
@@ -98,6 +104,9 @@ struct emu_machine {
     emu_stop stop;
     uint32_t exit_value;
     char *crash;                 /* malloc'd crash report, or NULL */
+    bool crash_has_eip;          /* the instruction that caused the crash, if known */
+    uint32_t crash_eip;
+    emu_symtab syms;             /* the kernel's symbols */
 
     char serial_line[256];       /* COM1 bytes not yet passed on as an event */
     size_t serial_len;
