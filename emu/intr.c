@@ -309,7 +309,9 @@ static void deliver(emu_cpu *c, frame_req q)
             set_cr2(c, f.cr2);
         bool df = makes_double_fault(q.vector, f.vector);
         frame_req next = { .vector = df ? EXC_DF : (uint8_t)f.vector, .external = q.external,
-                           .has_error = true, .error = df ? 0 : f.error, .ret_eip = q.ret_eip };
+                           .has_error = true, .error = df ? 0 : f.error,
+                           /* a fault raised by int n itself returns to the int */
+                           .ret_eip = q.soft ? raising_insn(c, &q) : q.ret_eip };
         q = next;
     }
     snprintf(why, sizeof why, "exception delivery loop on CPU %u", c->index);
