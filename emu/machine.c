@@ -53,13 +53,15 @@ void emu_note(emu_machine *m, int cpu, const char *fmt, ...)
     va_end(ap);
 }
 
+/* The running CPU stops at its next block boundary: hook_block sees
+ * m->stop.  No uc_emu_stop here: called from an MMIO callback (an IPI or
+ * report event whose handler pauses), it makes Unicorn leave the block with
+ * EIP still at the block's start, so the instructions before the access,
+ * the access included, would run a second time on resume. */
 void emu_request_stop(emu_machine *m, emu_stop why)
 {
     if (m->stop == EMU_STOP_NONE)
         m->stop = why;
-    for (unsigned i = 0; i < m->ncpus; i++)
-        if (m->cpu[i].uc)
-            uc_emu_stop(m->cpu[i].uc);
 }
 
 void emu_crash(emu_machine *m, int cpu, const char *fmt, ...)
