@@ -190,12 +190,37 @@ static int check_config(const emu_config *cfg, char *err, size_t errlen)
     return 0;
 }
 
+/* Applies "name=value,name=value" to the default instruction-class costs. */
+static int parse_costs(const char *spec, emu_timing_costs *costs, char *err, size_t errlen)
+{
+    emu_timing_costs_default(costs);
+    while (spec && *spec) {
+        char name[32];
+        unsigned long v;
+        int used = 0;
+        if (sscanf(spec, "%31[a-z0-9_]=%lu%n", name, &v, &used) != 2 || v > 1000000 ||
+            !emu_timing_costs_set(costs, name, (uint32_t)v)) {
+            char known[512] = "";
+            for (unsigned i = 0; emu_timing_cost_name(i); i++)
+                snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", i ? ", " : "",
+                         emu_timing_cost_name(i));
+            snprintf(err, errlen, "bad timing cost '%.*s' (want NAME=CYCLES with NAME one of: %s)",
+                     (int)strcspn(spec, ","), spec, known);
+            return -1;
+        }
+        spec += used;
+        spec += *spec == ',';
+    }
+    return 0;
+}
+
 /* Creates the shared devices and each CPU's LAPIC and bus. */
 static int create_devices(emu_machine *m, char *err, size_t errlen)
 {
     emu_lapic_host host = { .ctx = m, .send_ipi = on_ipi, .report = on_lapic_report };
     emu_timing_costs costs;
-    emu_timing_costs_default(&costs);
+    if (parse_costs(m->cfg.timing_costs, &costs, err, errlen))
+        return -1;
     m->serial = emu_serial_create(on_serial, m);
     m->debugexit = emu_debugexit_create(on_debug_exit, m);
     m->timing = emu_timing_create(&costs);
@@ -241,12 +266,16 @@ emu_machine *emu_machine_create(const emu_config *cfg, const emu_callbacks *cb, 
     snprintf(m->cmdline, sizeof m->cmdline, "%s", cfg->cmdline ? cfg->cmdline : "");
     m->cfg.kernel_path = m->kernel_path;
     m->cfg.cmdline = m->cmdline;
+    m->cfg.timing_costs = NULL;   /* parsed during creation; not kept */
     m->ncpus = cfg->ncpus;
     int r = emu_ram_init(m, err, errlen);
     if (!r)
         r = emu_cpu_calibrate(m, err, errlen);
-    if (!r)
+    if (!r) {
+        m->cfg.timing_costs = cfg->timing_costs;
         r = create_devices(m, err, errlen);
+        m->cfg.timing_costs = NULL;
+    }
     for (unsigned i = 0; i < m->ncpus && !r; i++) {
         m->cpu[i].index = i;
         m->cpu[i].state = EMU_CPU_WAIT_INIT;

@@ -32,6 +32,7 @@ typedef struct emu_config {
     uint64_t max_insns;       /* stop after this many guest instructions (all CPUs); 0 = none */
     uint64_t clock_hz;        /* simulated CPU clock; the LAPIC timer runs at a fixed 1 GHz */
     uint64_t quantum_cycles;  /* cycles each CPU runs before the next one gets its turn */
+    const char *timing_costs; /* "name=value,..." overriding instruction-class costs, or NULL */
 } emu_config;
 
 /* Fills cfg with the defaults: 1 GiB, 2 CPUs, 1 GHz, 10,000-cycle quanta. */

@@ -77,6 +77,7 @@ typedef struct run_opts {
     const char *log;           /* --serial-log FILE */
     bool stats;                /* --stats */
     bool ram_hash;             /* --ram-hash */
+    char costs[1024];          /* --cost NAME=VALUE, joined with commas */
 } run_opts;
 
 static int parse_options(int argc, char **argv, emu_config *cfg, run_opts *ro)
@@ -86,7 +87,8 @@ static int parse_options(int argc, char **argv, emu_config *cfg, run_opts *ro)
         { "cpus", required_argument, 0, 'c' }, { "cmdline", required_argument, 0, 'a' },
         { "max-insns", required_argument, 0, 'n' }, { "serial-log", required_argument, 0, 'l' },
         { "clock", required_argument, 0, 'C' }, { "quantum", required_argument, 0, 'Q' },
-        { "stats", no_argument, 0, 's' }, { "ram-hash", no_argument, 0, 'H' }, { 0, 0, 0, 0 } };
+        { "stats", no_argument, 0, 's' }, { "ram-hash", no_argument, 0, 'H' },
+        { "cost", required_argument, 0, 'T' }, { 0, 0, 0, 0 } };
     uint64_t v;
     int o;
     optind = 1;
@@ -97,6 +99,14 @@ static int parse_options(int argc, char **argv, emu_config *cfg, run_opts *ro)
         case 'l': ro->log = optarg; break;
         case 's': ro->stats = true; break;
         case 'H': ro->ram_hash = true; break;
+        case 'T': {
+            size_t len = strlen(ro->costs);
+            if (len + strlen(optarg) + 2 > sizeof ro->costs)
+                return bad_value("--cost", optarg, "too many --cost options");
+            snprintf(ro->costs + len, sizeof ro->costs - len, "%s%s", len ? "," : "", optarg);
+            cfg->timing_costs = ro->costs;
+            break;
+        }
         case 'm':
             if (!cli_parse_size(optarg, &v) || v < EMU_RAM_MIN || v > EMU_RAM_MAX || v % (1u << 20))
                 return bad_value("--ram", optarg, "a whole number of MiB from 16M to 3.5G");

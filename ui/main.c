@@ -20,6 +20,8 @@ static void usage(FILE *f)
         "  -l, --serial-log FILE  also write the serial console to FILE\n"
         "      --clock HZ         simulated CPU clock (default 1G = 1 GHz)\n"
         "      --quantum CYCLES   cycles per CPU turn in the round-robin (default 10k)\n"
+        "      --cost NAME=CYCLES set an instruction-class cost of the timing model\n"
+        "                         (repeatable; see docs/timing.md for the names)\n"
         "  -s, --stats            print per-CPU statistics to stderr at exit\n"
         "      --ram-hash         print a hash of all guest RAM to stderr at exit\n"
         "\n"

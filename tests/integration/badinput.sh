@@ -32,4 +32,5 @@ expect_error "pagelab: invalid value '4G' for --ram: a whole number of MiB from 
 expect_error "pagelab: invalid value 'lots' for --ram: a whole number of MiB from 16M to 3.5G" --kernel "$KERNEL" --ram lots
 expect_error "pagelab: invalid value '0' for --cpus: a number from 1 to 8" --kernel "$KERNEL" --cpus 0
 expect_error "pagelab: invalid value '9' for --cpus: a number from 1 to 8" --kernel "$KERNEL" --cpus 9
+expect_error "pagelab: bad timing cost 'bogus=3' (want NAME=CYCLES with NAME one of: alu, mem, mul, div, branch_taken, branch_not_taken, string, rep_string, locked, priv, io, msr, invlpg, cr_write, cr3_write, serializing, iret, intr, x87)" --kernel "$KERNEL" --cost alu=1 --cost bogus=3
 finish
