@@ -321,6 +321,8 @@ static void stopped_by_itself(emu_cpu *c)
         c->state = EMU_CPU_HALTED;
         return;
     }
+    if (c->m->stop != EMU_STOP_NONE)
+        return;
     emu_crash(c->m, (int)c->index, "CPU %u stopped unexpectedly at EIP 0x%08x%s", c->index, eip,
               eip == 0 ? " (a jump or call to address 0)" : "");
 }
@@ -342,7 +344,9 @@ void emu_cpu_run_slice(emu_cpu *c)
             emu_pending_exc x = c->exc;
             c->exc.valid = false;
             emu_deliver_exception(c, &x);
-        } else if (!c->stop_requested && m->stop == EMU_STOP_NONE && !c->single_step) {
+        } else if (!c->stop_requested && !c->single_step) {
+            /* also when a stop (exit, pause) was requested in a block that
+             * ended with hlt: the CPU did halt */
             stopped_by_itself(c);
         }
         if (c->single_step)
