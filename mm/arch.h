@@ -1,0 +1,58 @@
+/* mm/arch.h - everything mm/ needs from the machine it runs on.
+ *
+ * The guest kernel implements this in guest/arch/mm_arch.c (real spinlocks
+ * with interrupts off, the lowmem direct map at PAGE_OFFSET, IPIs through
+ * the local APIC).  The host unit tests implement it in
+ * tests/unit/mm_host_arch.c (a simulated CPU number, RAM in a host buffer,
+ * "IPIs" as direct calls).  Nothing else in mm/ touches hardware.
+ */
+#ifndef MM_ARCH_H
+#define MM_ARCH_H
+
+#include <stdarg.h>
+
+#include "mm_types.h"
+
+/* A spinlock is one 32-bit word (0 = free), so it fits the fixed layout. */
+typedef struct arch_spinlock {
+    volatile uint32_t word;
+} arch_spinlock_t;
+
+/* Takes the lock with local interrupts disabled; returns the interrupt state
+ * to hand back to arch_spin_unlock_irqrestore. */
+unsigned long arch_spin_lock_irqsave(arch_spinlock_t *lock);
+void arch_spin_unlock_irqrestore(arch_spinlock_t *lock, unsigned long flags);
+/* Disables/restores local interrupts (per-CPU list access). */
+unsigned long arch_local_irq_save(void);
+void arch_local_irq_restore(unsigned long flags);
+
+/* The running CPU's number (0 .. arch_nr_cpus() - 1) and the count online. */
+unsigned arch_cpu_id(void);
+unsigned arch_nr_cpus(void);
+
+/* Atomic operations on 32-bit words (struct page flags and counts). */
+void arch_atomic_or(volatile uint32_t *w, uint32_t bits);
+void arch_atomic_and(volatile uint32_t *w, uint32_t bits);
+int32_t arch_atomic_add_return(volatile int32_t *v, int32_t delta);
+
+/* The lowmem direct map: the kernel virtual address of a physical address
+ * below 896 MiB, and back.  Highmem has no permanent address. */
+void *arch_phys_to_virt(uint64_t phys);
+uint64_t arch_virt_to_phys(const void *virt);
+
+/* Runs fn(arg) on every online CPU, the caller's included, and returns when
+ * all have finished (the guest sends an IPI to the others). */
+void arch_on_each_cpu(void (*fn)(void *arg), void *arg);
+
+/* Console output and formatting (printk's subset: d i u x X p s c %, l and
+ * ll modifiers, width, zero pad, '-'). */
+int arch_vsnprintf(char *buf, size_t len, const char *fmt, va_list ap);
+void arch_puts(const char *s);
+
+/* An mm invariant was violated: report (file, line, the condition) and stop
+ * the machine; never returns. */
+void arch_mm_bug(const char *file, int line, const char *cond) __attribute__((noreturn));
+
+#define MM_BUG_ON(cond) do { if (cond) arch_mm_bug(__FILE__, __LINE__, #cond); } while (0)
+
+#endif
