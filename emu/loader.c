@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "acpi.h"
 #include "machine_priv.h"
 
 #define MB_MAGIC        0x1BADB002u
@@ -30,6 +31,7 @@
 #define ROM_LOADER   0x400
 #define ROM_MPFP     0x500
 #define ROM_MPCT     0x600
+/* ACPI RSDP, RSDT, MADT: 0x700, 0x800, 0x900 (acpi.h) */
 #define ROM_CMDLINE  0x1000
 
 typedef struct loader {
@@ -255,6 +257,7 @@ int emu_load_kernel(emu_machine *m, const char *path, char *err, size_t errlen)
         r = fail(&l, "out of memory reading the symbol table");
     if (!r) {
         build_mp_tables(m);
+        emu_acpi_build(m->rom, EMU_ROM_BASE, m->ncpus);
         enter_kernel(m, eh->e_entry, build_boot_info(m));
     }
     free(l.file);

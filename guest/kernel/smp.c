@@ -1,7 +1,9 @@
-/* SMP bring-up: the BSP starts the APs from the MP table one at a time
- * (INIT, 10 ms, STARTUP, 200 us, STARTUP) and waits for each to report
- * online, so the boot output order is fixed. */
+/* SMP bring-up: the BSP finds the CPUs in the ACPI MADT (or, without
+ * ACPI, the MP table), starts the APs one at a time (INIT, 10 ms, STARTUP,
+ * 200 us, STARTUP) and waits for each to report online, so the boot output
+ * order is fixed. */
 #include "smp.h"
+#include "acpi.h"
 #include "idt.h"
 #include "gdt.h"
 #include "kstring.h"
@@ -62,6 +64,21 @@ static bool start_ap(int cpu)
 	return false;
 }
 
+/* Fill out[] with the enabled processors from the ACPI MADT or, if there
+ * is none, the MP table; returns their number (or a negative value: no
+ * table) and sets *source to the table's name. */
+static int find_cpus(struct mp_cpu *out, int max, const char **source)
+{
+	int n = acpi_scan_cpus(out, max);
+
+	*source = "ACPI MADT";
+	if (n != ACPI_NONE)
+		return n;
+	*source = "MP table";
+	n = mptable_scan(out, max);
+	return n == MPTABLE_NONE ? -1 : n;
+}
+
 /* Register and start every enabled non-boot processor in table order. */
 static void start_aps(const struct mp_cpu *mp, int n)
 {
@@ -95,17 +112,21 @@ int smp_online_count(void)
 	return n;
 }
 
-/* Bring up all processors listed in the MP table (BSP already runs). */
+/* Bring up all processors listed in the MADT or MP table (BSP already
+ * runs). */
 void smp_boot(void)
 {
 	static struct mp_cpu mp[MP_SCAN_MAX];
-	int n = mptable_scan(mp, MP_SCAN_MAX);
+	const char *source;
+	int n = find_cpus(mp, MP_SCAN_MAX, &source);
 
 	cpus[0].online = 1;
 	pr_info("cpu 0: online (apic id %u)\n", cpus[0].apic_id);
-	if (n == MPTABLE_NONE)
-		pr_info("smp: no MP table found, running with 1 CPU\n");
-	else
+	if (n < 0) {
+		pr_info("smp: no ACPI MADT or MP table found, running with 1 CPU\n");
+	} else {
+		pr_info("smp: CPUs from %s\n", source);
 		start_aps(mp, n);
+	}
 	pr_info("smp: %d CPUs online\n", smp_online_count());
 }
