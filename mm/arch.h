@@ -40,6 +40,13 @@ int32_t arch_atomic_add_return(volatile int32_t *v, int32_t delta);
 void *arch_phys_to_virt(uint64_t phys);
 uint64_t arch_virt_to_phys(const void *virt);
 
+/* A temporary kernel mapping of any page frame (highmem included), for
+ * __GFP_ZERO and poisoning of highmem pages: valid on this CPU until
+ * arch_kunmap_atomic(addr); no sleeping in between, one at a time.  (Host:
+ * a pointer into the RAM buffer; guest: a per-CPU fixmap slot.) */
+void *arch_kmap_atomic_pfn(uint32_t pfn);
+void arch_kunmap_atomic(void *addr);
+
 /* Runs fn(arg) on every online CPU, the caller's included, and returns when
  * all have finished (the guest sends an IPI to the others). */
 void arch_on_each_cpu(void (*fn)(void *arg), void *arg);

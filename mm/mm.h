@@ -49,6 +49,9 @@ void __free_pages(struct page *page, unsigned order);
 void __free_page(struct page *page);
 void free_pages(unsigned long addr, unsigned order);
 void free_page(unsigned long addr);
+/* __free_page of a page whose contents are cache-cold: it goes to the tail
+ * of the per-CPU list, to be reused last. */
+void free_cold_page(struct page *page);
 
 /* Per-CPU lists: give this CPU's cached pages back to the buddy lists, or
  * every CPU's (the others through an IPI, arch_on_each_cpu). */

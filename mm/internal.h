@@ -1,0 +1,266 @@
+/* mm/internal.h - what the files of mm/ share with each other and nobody
+ * else (the guest and the tests use mm.h; tests may include this too when
+ * they need to look inside).
+ *
+ * Who implements what (the comment before each declaration names the file):
+ *   page_alloc.c  buddy free lists, pageblock types, __rmqueue, watermark
+ *                 checks, the allocation and free paths, debug check hooks
+ *   pcp.c         per-CPU order-0 lists
+ *   init.c        mm_init: nodes, zones, mem_map, zonelists, watermarks,
+ *                 lowmem_reserve, MIGRATE_RESERVE, per-CPU list sizes
+ *   bootmem.c     the early range allocator (places mem_map) and the hand
+ *                 over of all free RAM to the buddy allocator
+ *   debug.c       bad_page, poisoning, mm_check_invariants, mm_debug,
+ *                 mm_bad_pages (colleague)
+ *   alloc_fail.c  warn_alloc_failed (colleague)
+ *   report.c      the /proc-style reports (colleague)
+ *
+ * State of a page, as the allocator keeps it (checked by debug.c):
+ *   free, in a buddy list: PG_buddy on the block's head, private = order,
+ *       index = the migrate type of the free list holding it (needed to
+ *       unlink it: lists are pfn-linked), refcount 0, mapcount -1,
+ *       mapping 0.  The other pages of the block: no PG_buddy, refcount 0.
+ *   free, on a per-CPU list: PG_pcp, private 0, index = which per-CPU list
+ *       (an enum migratetype < MIGRATE_PCPTYPES), refcount 0.
+ *   allocated: refcount >= 1 on the head, private 0 and index 0 as handed
+ *       out; a block of order > 0 has PG_head and private = order on its
+ *       first page; the other pages have refcount 0.
+ *   reserved (holes, mem_map, kernel image): PG_reserved, refcount 1.
+ *   PG_poisoned may be set on any free page (debug.c's poisoning) and is
+ *   kept across merges and splits; the allocator never tests it.
+ */
+#ifndef MM_INTERNAL_H
+#define MM_INTERNAL_H
+
+#include "mm.h"
+
+/* ---- migrate types of pageblocks (page_alloc.c; inline here) ----------------- */
+
+/* Names, "Unmovable" "Reclaimable" "Movable" "Reserve" (page_alloc.c). */
+extern const char *const migratetype_names[MIGRATE_TYPES];
+
+static inline uint32_t pageblock_start_pfn(uint32_t pfn)
+{
+    return pfn & ~(pageblock_nr_pages - 1);
+}
+
+/* The migrate type of the pageblock holding page: kept in the PAGE_PBMT bits
+ * of the pageblock's first page.  Read without a lock (a racing change is
+ * seen either before or after); written under zone->lock. */
+static inline unsigned get_pageblock_migratetype(const struct page *page)
+{
+    const struct page *first = pfn_to_page(pageblock_start_pfn(page_to_pfn(page)));
+    return (first->flags & PAGE_PBMT_MASK) >> PAGE_PBMT_SHIFT;
+}
+
+/* Sets the type of the pageblock holding page (caller holds zone->lock, or
+ * is mm_init).  Free pages are not moved: see move_freepages_block. */
+static inline void set_pageblock_migratetype(struct page *page, unsigned mt)
+{
+    struct page *first = pfn_to_page(pageblock_start_pfn(page_to_pfn(page)));
+    arch_atomic_and(&first->flags, ~PAGE_PBMT_MASK);
+    arch_atomic_or(&first->flags, ((uint32_t)mt << PAGE_PBMT_SHIFT) & PAGE_PBMT_MASK);
+}
+
+/* Moves every free buddy block inside page's pageblock onto the free lists
+ * of type mt; returns the number of pages moved (0 if the pageblock is not
+ * wholly inside the zone).  Caller holds zone->lock.  (page_alloc.c) */
+uint32_t move_freepages_block(struct zone *zone, struct page *page, unsigned mt);
+
+/* ---- pages ------------------------------------------------------------------- */
+
+/* The order of a free block's head (PG_buddy) or an allocation's head (PG_head). */
+static inline unsigned page_order(const struct page *p) { return p->private; }
+
+/* ---- nodes, zones and their iteration (inline here) --------------------------- */
+
+static inline unsigned zone_idx(const struct zone *z) { return z->zone_idx; }
+static inline bool is_highmem(const struct zone *z) { return z->zone_idx == ZONE_HIGHMEM; }
+
+#define for_each_online_node(nid) for ((nid) = 0; (nid) < nr_online_nodes; (nid)++)
+
+static inline struct zone *mm_first_zone(void)
+{
+    return nr_online_nodes ? &node_data[0].node_zones[0] : NULL;
+}
+
+/* The zone after z: node by node, DMA, NORMAL, HIGHMEM; NULL after the last. */
+static inline struct zone *mm_next_zone(struct zone *z)
+{
+    unsigned nid = z->node, idx = z->zone_idx;
+    if (idx + 1 < MAX_NR_ZONES)
+        return &node_data[nid].node_zones[idx + 1];
+    if (nid + 1 < nr_online_nodes)
+        return &node_data[nid + 1].node_zones[0];
+    return NULL;
+}
+
+/* Every zone of every online node, populated or not. */
+#define for_each_zone(z) for ((z) = mm_first_zone(); (z); (z) = mm_next_zone(z))
+/* Only zones with present pages. */
+#define for_each_populated_zone(z) \
+    for ((z) = mm_first_zone(); (z); (z) = mm_next_zone(z)) \
+        if (!populated_zone(z)) {} else
+
+#define ZONEREF_END 0xffu
+static inline struct zone *zoneref_zone(const struct zoneref *r)
+{
+    return &node_data[r->node].node_zones[r->zone];
+}
+/* Every zone of a zonelist, in order (ref: const struct zoneref *). */
+#define for_each_zoneref(ref, zl) for ((ref) = (zl)->zones; (ref)->node != ZONEREF_END; (ref)++)
+
+/* ---- per-zone counters (page_alloc.c / inline) -------------------------------- */
+
+/* Counters change with atomic adds, so NUMA counters may be bumped without
+ * the zone's lock; NR_FREE_PAGES changes only under zone->lock. */
+static inline void mod_zone_page_state(struct zone *z, enum zone_stat_item item, int32_t delta)
+{
+    arch_atomic_add_return(&z->vm_stat[item], delta);
+}
+
+/* A counter's value, 0 if it is (transiently) negative. */
+static inline uint32_t zone_page_state(const struct zone *z, enum zone_stat_item item)
+{
+    int32_t v = z->vm_stat[item];
+    return v < 0 ? 0 : (uint32_t)v;
+}
+
+/* NR_FREE_PAGES summed over all zones (page_alloc.c). */
+uint32_t nr_free_pages(void);
+
+/* ---- watermarks (page_alloc.c) ------------------------------------------------- */
+
+/* alloc_flags: which watermark to check, and how far below it one may go. */
+#define ALLOC_WMARK_MIN      WMARK_MIN
+#define ALLOC_WMARK_LOW      WMARK_LOW
+#define ALLOC_WMARK_HIGH     WMARK_HIGH
+#define ALLOC_NO_WATERMARKS  0x04      /* do not check watermarks at all */
+#define ALLOC_WMARK_MASK     (ALLOC_NO_WATERMARKS - 1)
+#define ALLOC_HARDER         0x10      /* cannot sleep (no __GFP_WAIT): a quarter below */
+#define ALLOC_HIGH           0x20      /* __GFP_HIGH: half below */
+
+/* True if z may give a block of 2^order pages while staying above mark
+ * (adjusted by ALLOC_HIGH/ALLOC_HARDER) plus lowmem_reserve[classzone_idx],
+ * with the free pages of each lower order not counted.  Lock-free read. */
+bool zone_watermark_ok(struct zone *z, unsigned order, uint32_t mark,
+                       int classzone_idx, int alloc_flags);
+
+/* ---- buddy internals (page_alloc.c) -------------------------------------------- */
+
+/* Removes one block of 2^order pages of migrate type mt (falling back to
+ * other types, MIGRATE_RESERVE last), split down from a larger one if
+ * needed; NULL if the zone has none.  The block is off the lists, PG_buddy
+ * clear, NR_FREE_PAGES reduced.  Caller holds zone->lock. */
+struct page *__rmqueue(struct zone *zone, unsigned order, unsigned mt);
+
+/* Puts a block of 2^order pages (already checked, refcount 0, no PG_buddy)
+ * back, merging with free buddies; the result goes on the list of the type
+ * of its pageblock.  Caller holds zone->lock. */
+void __free_one_page(struct page *page, struct zone *zone, unsigned order);
+
+/* Gives a block of pages still marked PG_reserved at boot to the buddy
+ * allocator (clears PG_reserved, refcount 0) and adds it to managed_pages.
+ * Used by bootmem.c only, before other CPUs run. */
+void __free_pages_bootmem(struct page *page, unsigned order);
+
+/* ---- debug hooks: checks on the free and allocation paths ---------------------- */
+
+/* page_alloc.c: checks every page of a block being freed (refcount 0 on
+ * the head by now, 0 on the others, no PG_buddy/PG_pcp/PG_reserved/
+ * PG_slab, mapcount -1, mapping 0, PG_head+private matching order); calls
+ * bad_page for each bad page and returns false, in which case the block
+ * must not be freed.  Otherwise clears PG_head/private, poisons the pages
+ * if mm_debug.poison, and returns true. */
+bool free_pages_prepare(struct page *page, unsigned order);
+
+/* page_alloc.c: checks every page of a block just taken off a free list
+ * (same conditions as above) and calls bad_page for each bad one; returns
+ * false if one was bad (the block is leaked and the allocation tries again,
+ * as Linux does).  Otherwise checks and clears poisoning, sets refcount 1,
+ * PG_head + private = order for order > 0, zeroes for __GFP_ZERO, and
+ * returns true. */
+bool prep_new_page(struct page *page, unsigned order, gfp_t gfp);
+
+/* debug.c: reports "BUG: Bad page state" for page with reason (a short
+ * phrase: "nonzero mapcount", "PG_buddy set", ...) and counts it in
+ * mm_bad_pages.  REPORTS ONLY: must not change the page, which may still
+ * be on a free list (a double free). */
+void bad_page(struct page *page, const char *reason);
+
+/* debug.c: fills each page of the block with the poison pattern and sets
+ * PG_poisoned on it (highmem pages through arch_kmap_atomic_pfn).  Called
+ * by free_pages_prepare when mm_debug.poison is set. */
+void mm_poison_pages(struct page *page, unsigned order);
+
+/* debug.c: for each page of a block being allocated that has PG_poisoned:
+ * checks the pattern is intact (reports a use-after-free otherwise) and
+ * clears PG_poisoned.  Called by prep_new_page on every allocation,
+ * whatever mm_debug.poison says now. */
+void mm_unpoison_pages(struct page *page, unsigned order);
+
+/* alloc_fail.c: the "page allocation failure" report (Linux's
+ * warn_alloc_failed: the request, a backtrace if any, then Mem-Info).
+ * Called by the allocator on a failure without __GFP_NOWARN, with no lock
+ * held. */
+void warn_alloc_failed(gfp_t gfp, unsigned order);
+
+/* ---- per-CPU lists (pcp.c) ----------------------------------------------------- */
+
+/* An order-0 page of migrate type mt from this CPU's list for zone
+ * (refilled with batch pages from the buddy lists when empty); the head of
+ * the list, or the tail if cold.  The page is off the list, PG_pcp clear,
+ * not yet prepared (prep_new_page).  NULL if the zone has none. */
+struct page *pcp_alloc(struct zone *zone, unsigned mt, bool cold);
+
+/* Puts an order-0 page (already through free_pages_prepare) on this CPU's
+ * list of its pageblock type (MIGRATE_RESERVE -> MOVABLE), at the head or
+ * at the tail if cold; past high, batch pages go back to the buddy lists. */
+void pcp_free(struct page *page, bool cold);
+
+/* Pages on the per-CPU lists of a zone, all CPUs. */
+uint32_t zone_pcp_count(const struct zone *zone);
+
+/* Linux 2.6.32's per-CPU batch for a zone (before the max(1, .) clamp;
+ * may be 0) and the sizes applied to every CPU's list of the zone. */
+uint32_t zone_batchsize(const struct zone *zone);
+void pcp_setup_zone(struct zone *zone);
+
+/* page_alloc.c: moves up to count pages from the buddy lists (type mt,
+ * with fallback) onto list, marked PG_pcp; returns how many.  Takes
+ * zone->lock. */
+uint32_t rmqueue_bulk(struct zone *zone, uint32_t count, unsigned mt, struct mm_list *list);
+
+/* page_alloc.c: gives count pages of pcp back to the buddy lists, taking
+ * one from the tail of each non-empty list in turn.  Takes zone->lock. */
+void free_pcppages_bulk(struct zone *zone, uint32_t count, struct per_cpu_pages *pcp);
+
+/* ---- boot (init.c, bootmem.c) ------------------------------------------------ */
+
+/* init.c: the ratios of setup_per_zone_lowmem_reserve (DMA 256, NORMAL 32). */
+extern const uint32_t lowmem_reserve_ratio[MAX_NR_ZONES];
+
+/* init.c: recompute min/low/high of every zone from min_free_kbytes, then
+ * the MIGRATE_RESERVE pageblocks (2.6.32's setup_per_zone_wmarks). */
+void setup_per_zone_wmarks(void);
+/* init.c: lowmem_reserve[] of every zone from present pages and the ratios. */
+void setup_per_zone_lowmem_reserve(void);
+/* init.c: int_sqrt(lowmem_kbytes * 16) clamped to [128, 65536]. */
+uint32_t calculate_min_free_kbytes(void);
+/* init.c: integer square root (floor). */
+uint32_t int_sqrt(uint64_t x);
+/* init.c: the memmap pages Linux subtracts from a zone's present pages. */
+uint32_t zone_memmap_pages(uint32_t spanned_pages);
+
+/* bootmem.c: the early allocator over bi's RAM minus its reserved ranges. */
+void bootmem_init(const struct mm_boot_info *bi);
+/* bootmem.c: size bytes (page-rounded), align a power of two >= PAGE_SIZE,
+ * below limit, preferably at or above goal; physical address, MM_BUG_ON if
+ * none. */
+uint64_t bootmem_alloc(uint64_t size, uint64_t align, uint64_t goal, uint64_t limit);
+/* bootmem.c: gives every page still free in the early allocator to the
+ * buddy allocator in the largest aligned blocks inside one zone; returns
+ * the number of pages.  The early allocator is unusable afterwards. */
+uint32_t bootmem_free_all(void);
+
+#endif
