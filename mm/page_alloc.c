@@ -1,0 +1,645 @@
+/* mm/page_alloc.c - the buddy allocator.
+ *
+ * Each zone keeps, for each order, one free list per migrate type.  A free
+ * block of 2^k pages starts at a pfn aligned to 2^k; its buddy is the block
+ * at pfn ^ 2^k, and two free buddies of one zone merge into one block of
+ * order k + 1.  Every pageblock (2^pageblock_order pages) has a migrate type;
+ * a freed block goes on the list of its pageblock's type, an allocation
+ * takes from the list of its own type and falls back to the others in a
+ * fixed order (stealing whole pageblocks when it takes a large block).
+ *
+ * Locking: zone->lock (with interrupts off) around every change of a free
+ * list, nr_free, NR_FREE_PAGES or a pageblock type.  The per-CPU lists are
+ * in pcp.c.  Linux 2.6.32's mm/page_alloc.c is the model for behaviour and
+ * formulas; the code is pagelab's own.
+ */
+#include "internal.h"
+
+const char *const migratetype_names[MIGRATE_TYPES] = {
+    "Unmovable", "Reclaimable", "Movable", "Reserve",
+};
+
+/* Where an allocation of each type looks when its own lists are empty, in
+ * order.  MIGRATE_RESERVE is only used by __rmqueue as the very last resort. */
+static const uint8_t fallbacks[MIGRATE_PCPTYPES][MIGRATE_PCPTYPES - 1] = {
+    [MIGRATE_UNMOVABLE]   = { MIGRATE_RECLAIMABLE, MIGRATE_MOVABLE },
+    [MIGRATE_RECLAIMABLE] = { MIGRATE_UNMOVABLE, MIGRATE_MOVABLE },
+    [MIGRATE_MOVABLE]     = { MIGRATE_RECLAIMABLE, MIGRATE_UNMOVABLE },
+};
+
+/* ---- free-list helpers: list, nr_free, PG_buddy, private, index and
+ *      NR_FREE_PAGES always change together here ------------------------------ */
+
+/* Puts the block of 2^order pages headed by page on the front of its zone's
+ * free list of type mt.  Caller holds zone->lock. */
+static void add_to_free_list(struct page *page, struct zone *zone, unsigned order, unsigned mt)
+{
+    MM_BUG_ON(page_flag(page, PG_buddy) || page_count(page) != 0);
+    MM_BUG_ON(page_to_pfn(page) & ((1u << order) - 1));
+    MM_BUG_ON(mt >= MIGRATE_TYPES);
+    mm_list_add(&zone->free_area[order].free_list[mt], page);
+    zone->free_area[order].nr_free++;
+    page->private = order;
+    page->index = mt;
+    set_page_flag(page, PG_buddy);
+    mod_zone_page_state(zone, NR_FREE_PAGES, (int32_t)(1u << order));
+}
+
+/* Takes a free block head off its free list (the one page->index names).
+ * Caller holds zone->lock. */
+static void del_page_from_free_list(struct page *page, struct zone *zone, unsigned order)
+{
+    MM_BUG_ON(!page_flag(page, PG_buddy) || page_order(page) != order);
+    mm_list_del(&zone->free_area[order].free_list[page->index], page);
+    MM_BUG_ON(zone->free_area[order].nr_free == 0);
+    zone->free_area[order].nr_free--;
+    clear_page_flag(page, PG_buddy);
+    page->private = 0;
+    page->index = 0;
+    mod_zone_page_state(zone, NR_FREE_PAGES, -(int32_t)(1u << order));
+}
+
+/* Moves a free block head from its free list to the front of the list of
+ * type mt, same order.  Caller holds zone->lock. */
+static void move_to_free_list(struct page *page, struct zone *zone, unsigned order, unsigned mt)
+{
+    struct free_area *area = &zone->free_area[order];
+    MM_BUG_ON(!page_flag(page, PG_buddy) || page_order(page) != order);
+    mm_list_del(&area->free_list[page->index], page);
+    mm_list_add(&area->free_list[mt], page);
+    page->index = mt;
+}
+
+/* True if page heads a free buddy block of exactly this order in zone. */
+static bool page_is_buddy(const struct page *page, const struct zone *zone, unsigned order)
+{
+    return page_flag(page, PG_buddy) && page_order(page) == order &&
+           page_zone(page) == zone;
+}
+
+/* ---- freeing -------------------------------------------------------------------- */
+
+/* See internal.h.  Merges while the buddy of the current block is a free
+ * block of the same order in the same zone; the merged block goes on the
+ * list of its pageblock's type (read after merging: the head may be in
+ * another pageblock only for order >= pageblock_order, where all covered
+ * pageblocks normally agree). */
+void __free_one_page(struct page *page, struct zone *zone, unsigned order)
+{
+    uint32_t pfn = page_to_pfn(page);
+
+    MM_BUG_ON(pfn & ((1u << order) - 1));
+    MM_BUG_ON(page_zone(page) != zone);
+    while (order < MAX_ORDER - 1) {
+        uint32_t buddy_pfn = pfn ^ (1u << order);
+        struct page *buddy;
+
+        if (!pfn_valid(buddy_pfn))
+            break;
+        buddy = pfn_to_page(buddy_pfn);
+        if (!page_is_buddy(buddy, zone, order))
+            break;
+        del_page_from_free_list(buddy, zone, order);
+        pfn &= ~(1u << order);
+        order++;
+    }
+    page = pfn_to_page(pfn);
+    add_to_free_list(page, zone, order, get_pageblock_migratetype(page));
+}
+
+/* The reason a page of a block being freed (or just allocated) is in a bad
+ * state, or NULL.  want_count is the refcount it must have. */
+static const char *bad_page_reason(const struct page *p, int32_t want_count)
+{
+    if (p->_refcount != want_count)
+        return "nonzero _count";
+    if (p->_mapcount != -1)
+        return "nonzero mapcount";
+    if (p->mapping != 0)
+        return "non-NULL mapping";
+    if (page_flag(p, PG_buddy))
+        return "PG_buddy set";
+    if (page_flag(p, PG_pcp))
+        return "PG_pcp set";
+    if (page_flag(p, PG_reserved))
+        return "PG_reserved set";
+    if (page_flag(p, PG_slab))
+        return "PG_slab set";
+    return NULL;
+}
+
+/* See internal.h. */
+bool free_pages_prepare(struct page *page, unsigned order)
+{
+    bool ok = true;
+    uint32_t i;
+
+    if (order > 0 ? !page_flag(page, PG_head) || page_order(page) != order
+                  : page_flag(page, PG_head)) {
+        bad_page(page, "freed with another order than allocated");
+        ok = false;
+    }
+    for (i = 0; i < (1u << order); i++) {
+        const char *why = bad_page_reason(page + i, 0);
+        if (why) {
+            bad_page(page + i, why);
+            ok = false;
+        }
+    }
+    if (!ok)
+        return false;
+    clear_page_flag(page, PG_head);
+    page->private = 0;
+    page->index = 0;
+    if (mm_debug.poison)
+        mm_poison_pages(page, order);
+    return true;
+}
+
+/* Frees a checked block of order > 0 straight to the buddy lists. */
+static void free_pages_ok(struct page *page, unsigned order)
+{
+    struct zone *zone = page_zone(page);
+    unsigned long flags = arch_spin_lock_irqsave(&zone->lock);
+    __free_one_page(page, zone, order);
+    arch_spin_unlock_irqrestore(&zone->lock, flags);
+}
+
+/* Drops a reference to a block; on the last one checks it and frees it:
+ * order 0 through the per-CPU lists, larger blocks to the buddy lists. */
+static void free_pages_common(struct page *page, unsigned order, bool cold)
+{
+    MM_BUG_ON(order >= MAX_ORDER);
+    if (page_count(page) <= 0) {
+        bad_page(page, "freeing a page with refcount 0");
+        return;
+    }
+    if (!put_page_testzero(page))
+        return;
+    if (free_pages_prepare(page, order)) {
+        if (order == 0)
+            pcp_free(page, cold);
+        else
+            free_pages_ok(page, order);
+    }
+    if (mm_debug.check_each_op)
+        mm_check_invariants(true);
+}
+
+void __free_pages(struct page *page, unsigned order) { free_pages_common(page, order, false); }
+void __free_page(struct page *page) { free_pages_common(page, 0, false); }
+void free_cold_page(struct page *page) { free_pages_common(page, 0, true); }
+
+void free_pages(unsigned long addr, unsigned order)
+{
+    if (addr != 0)
+        __free_pages(virt_to_page((const void *)addr), order);
+}
+
+void free_page(unsigned long addr) { free_pages(addr, 0); }
+
+/* See internal.h.  Boot only: no other CPU allocates yet, but the lock is
+ * taken anyway to keep the rule "free lists change under zone->lock". */
+void __free_pages_bootmem(struct page *page, unsigned order)
+{
+    struct zone *zone = page_zone(page);
+    unsigned long flags;
+    uint32_t i;
+
+    for (i = 0; i < (1u << order); i++) {
+        MM_BUG_ON(!page_flag(page + i, PG_reserved));
+        MM_BUG_ON(page_zone(page + i) != zone);
+        clear_page_flag(page + i, PG_reserved);
+        page[i]._refcount = 0;
+    }
+    flags = arch_spin_lock_irqsave(&zone->lock);
+    zone->managed_pages += 1u << order;
+    __free_one_page(page, zone, order);
+    arch_spin_unlock_irqrestore(&zone->lock, flags);
+}
+
+/* ---- taking blocks off the free lists --------------------------------------------- */
+
+/* A block of order high split down to order low: the upper half at each
+ * step goes back on the free list of type mt, the lowest 2^low pages are
+ * the caller's.  Caller holds zone->lock. */
+static void expand(struct zone *zone, struct page *page, unsigned low, unsigned high, unsigned mt)
+{
+    while (high > low) {
+        high--;
+        add_to_free_list(page + (1u << high), zone, high, mt);
+    }
+}
+
+/* The smallest free block of type mt of at least 2^order pages, split down
+ * to 2^order; NULL if there is none.  Caller holds zone->lock. */
+static struct page *rmqueue_smallest(struct zone *zone, unsigned order, unsigned mt)
+{
+    unsigned o;
+
+    for (o = order; o < MAX_ORDER; o++) {
+        struct page *page = mm_list_first(&zone->free_area[o].free_list[mt]);
+        if (!page)
+            continue;
+        del_page_from_free_list(page, zone, o);
+        expand(zone, page, order, o, mt);
+        return page;
+    }
+    return NULL;
+}
+
+/* See internal.h.  Walks the pageblock page by page, skipping over blocks. */
+uint32_t move_freepages_block(struct zone *zone, struct page *page, unsigned mt)
+{
+    uint32_t start = pageblock_start_pfn(page_to_pfn(page));
+    uint32_t end = start + pageblock_nr_pages;
+    uint32_t pfn = start, moved = 0;
+
+    if (start < zone->zone_start_pfn || end > zone_end_pfn(zone))
+        return 0;
+    while (pfn < end) {
+        struct page *p = pfn_to_page(pfn);
+        if (!page_flag(p, PG_buddy)) {
+            pfn++;
+            continue;
+        }
+        MM_BUG_ON(page_zone(p) != zone);
+        move_to_free_list(p, zone, page_order(p), mt);
+        moved += 1u << page_order(p);
+        pfn += 1u << page_order(p);
+    }
+    return moved;
+}
+
+/* Sets the type of every pageblock covered by a block of order >= pageblock_order. */
+static void change_pageblock_range(struct page *page, unsigned order, unsigned mt)
+{
+    uint32_t n = 1u << (order - pageblock_order), i;
+    for (i = 0; i < n; i++)
+        set_pageblock_migratetype(page + i * pageblock_nr_pages, mt);
+}
+
+/* Takes a block for type start_mt from another type's lists, largest order
+ * first, in fallbacks[] order.  A large block (order >= pageblock_order/2)
+ * or any block for a RECLAIMABLE request drags all free pages of its
+ * pageblock to start_mt, and the pageblock changes type if at least half of
+ * it moved; a block of a whole pageblock or more changes all its
+ * pageblocks.  Caller holds zone->lock. */
+static struct page *rmqueue_fallback(struct zone *zone, unsigned order, unsigned start_mt)
+{
+    int o;
+    unsigned i;
+
+    for (o = MAX_ORDER - 1; o >= (int)order; o--) {
+        for (i = 0; i < MIGRATE_PCPTYPES - 1; i++) {
+            unsigned mt = fallbacks[start_mt][i];
+            struct page *page = mm_list_first(&zone->free_area[o].free_list[mt]);
+
+            if (!page)
+                continue;
+            if (o >= pageblock_order / 2 || start_mt == MIGRATE_RECLAIMABLE) {
+                uint32_t moved = move_freepages_block(zone, page, start_mt);
+                if (moved >= pageblock_nr_pages / 2)
+                    set_pageblock_migratetype(page, start_mt);
+                mt = start_mt;
+            }
+            del_page_from_free_list(page, zone, (unsigned)o);
+            if (o >= pageblock_order)
+                change_pageblock_range(page, (unsigned)o, start_mt);
+            expand(zone, page, order, (unsigned)o, mt);
+            return page;
+        }
+    }
+    return NULL;
+}
+
+/* See internal.h. */
+struct page *__rmqueue(struct zone *zone, unsigned order, unsigned mt)
+{
+    struct page *page = rmqueue_smallest(zone, order, mt);
+
+    if (!page && mt != MIGRATE_RESERVE) {
+        page = rmqueue_fallback(zone, order, mt);
+        if (!page)
+            page = rmqueue_smallest(zone, order, MIGRATE_RESERVE);
+    }
+    return page;
+}
+
+/* See internal.h.  Pages come off in the order __rmqueue gives them and are
+ * appended, so the list reads in that order from its head. */
+uint32_t rmqueue_bulk(struct zone *zone, uint32_t count, unsigned mt, struct mm_list *list)
+{
+    unsigned long flags = arch_spin_lock_irqsave(&zone->lock);
+    uint32_t n;
+
+    for (n = 0; n < count; n++) {
+        struct page *page = __rmqueue(zone, 0, mt);
+        if (!page)
+            break;
+        page->index = mt;
+        set_page_flag(page, PG_pcp);
+        mm_list_add_tail(list, page);
+    }
+    arch_spin_unlock_irqrestore(&zone->lock, flags);
+    return n;
+}
+
+/* See internal.h.  The caller has local interrupts off (pcp is its CPU's). */
+void free_pcppages_bulk(struct zone *zone, uint32_t count, struct per_cpu_pages *pcp)
+{
+    unsigned long flags = arch_spin_lock_irqsave(&zone->lock);
+    unsigned mt = 0;
+
+    MM_BUG_ON(count > pcp->count);
+    while (count > 0) {
+        struct page *page;
+
+        while (mm_list_empty(&pcp->lists[mt]))
+            mt = (mt + 1) % MIGRATE_PCPTYPES;
+        page = mm_list_last(&pcp->lists[mt]);
+        mm_list_del(&pcp->lists[mt], page);
+        clear_page_flag(page, PG_pcp);
+        page->index = 0;
+        pcp->count--;
+        count--;
+        __free_one_page(page, zone, 0);
+        mt = (mt + 1) % MIGRATE_PCPTYPES;
+    }
+    arch_spin_unlock_irqrestore(&zone->lock, flags);
+}
+
+/* ---- preparing an allocated block ---------------------------------------------- */
+
+/* Zeroes the pages of a block: lowmem through the direct map, highmem one
+ * page at a time through a temporary mapping. */
+static void zero_pages(struct page *page, unsigned order)
+{
+    uint32_t pfn = page_to_pfn(page), i;
+
+    for (i = 0; i < (1u << order); i++) {
+        if (pfn + i < max_low_pfn) {
+            __builtin_memset(arch_phys_to_virt((uint64_t)(pfn + i) << PAGE_SHIFT), 0, PAGE_SIZE);
+        } else {
+            void *v = arch_kmap_atomic_pfn(pfn + i);
+            __builtin_memset(v, 0, PAGE_SIZE);
+            arch_kunmap_atomic(v);
+        }
+    }
+}
+
+/* See internal.h. */
+bool prep_new_page(struct page *page, unsigned order, gfp_t gfp)
+{
+    bool ok = true;
+    uint32_t i;
+
+    for (i = 0; i < (1u << order); i++) {
+        const char *why = bad_page_reason(page + i, 0);
+        if (why || page_flag(page + i, PG_head)) {
+            bad_page(page + i, why ? why : "PG_head set");
+            ok = false;
+        }
+    }
+    if (!ok)
+        return false;
+    mm_unpoison_pages(page, order);
+    page->_refcount = 1;
+    page->private = 0;
+    page->index = 0;
+    if (order > 0) {
+        page->private = order;
+        set_page_flag(page, PG_head);
+    }
+    if (gfp & __GFP_ZERO)
+        zero_pages(page, order);
+    return true;
+}
+
+/* ---- watermarks ------------------------------------------------------------------ */
+
+/* See internal.h. */
+bool zone_watermark_ok(struct zone *z, unsigned order, uint32_t mark,
+                       int classzone_idx, int alloc_flags)
+{
+    int64_t min = mark;
+    int64_t free = (int64_t)zone_page_state(z, NR_FREE_PAGES) - (1 << order) + 1;
+    unsigned o;
+
+    if (alloc_flags & ALLOC_HIGH)
+        min -= min / 2;
+    if (alloc_flags & ALLOC_HARDER)
+        min -= min / 4;
+    if (free <= min + z->lowmem_reserve[classzone_idx])
+        return false;
+    for (o = 0; o < order; o++) {
+        free -= (int64_t)z->free_area[o].nr_free << o;
+        min >>= 1;
+        if (free <= min)
+            return false;
+    }
+    return true;
+}
+
+uint32_t nr_free_pages(void)
+{
+    struct zone *z;
+    uint32_t sum = 0;
+
+    for_each_zone(z)
+        sum += zone_page_state(z, NR_FREE_PAGES);
+    return sum;
+}
+
+/* ---- the allocation path ---------------------------------------------------------- */
+
+/* What one allocation is: its flags, order, type, zonelist and the zones allowed. */
+struct alloc_ctx {
+    gfp_t gfp;
+    unsigned order;
+    unsigned mt;
+    unsigned high_zoneidx;             /* gfp_zone(gfp) */
+    const struct zonelist *zonelist;
+    struct zone *preferred;            /* first allowed zone of the zonelist, or NULL */
+};
+
+/* NUMA counters for an allocation served by z when preferred was asked for. */
+static void zone_statistics(struct zone *preferred, struct zone *z)
+{
+    if (z->node == preferred->node) {
+        mod_zone_page_state(z, NUMA_HIT, 1);
+    } else {
+        mod_zone_page_state(z, NUMA_MISS, 1);
+        mod_zone_page_state(preferred, NUMA_FOREIGN, 1);
+    }
+    mod_zone_page_state(z, z->node == cpu_to_node(arch_cpu_id()) ? NUMA_LOCAL : NUMA_OTHER, 1);
+}
+
+/* One block from zone z: order 0 through this CPU's list, larger blocks
+ * straight from the buddy lists.  Blocks in a bad state are leaked (after
+ * bad_page) and another one is taken.  NULL if z has none. */
+static struct page *buffered_rmqueue(struct alloc_ctx *ac, struct zone *z)
+{
+    for (;;) {
+        struct page *page;
+
+        if (ac->order == 0) {
+            page = pcp_alloc(z, ac->mt, (ac->gfp & __GFP_COLD) != 0);
+        } else {
+            unsigned long flags = arch_spin_lock_irqsave(&z->lock);
+            page = __rmqueue(z, ac->order, ac->mt);
+            arch_spin_unlock_irqrestore(&z->lock, flags);
+        }
+        if (!page)
+            return NULL;
+        if (prep_new_page(page, ac->order, ac->gfp)) {
+            zone_statistics(ac->preferred, z);
+            return page;
+        }
+    }
+}
+
+/* Walks the zonelist (zones above high_zoneidx skipped) and takes a block
+ * from the first zone that passes its watermark check (none with
+ * ALLOC_NO_WATERMARKS). */
+static struct page *get_page_from_freelist(struct alloc_ctx *ac, int alloc_flags)
+{
+    const struct zoneref *ref;
+
+    for_each_zoneref(ref, ac->zonelist) {
+        struct zone *z = zoneref_zone(ref);
+        struct page *page;
+
+        if (ref->zone > ac->high_zoneidx || !populated_zone(z))
+            continue;
+        if (!(alloc_flags & ALLOC_NO_WATERMARKS) &&
+            !zone_watermark_ok(z, ac->order, z->watermark[alloc_flags & ALLOC_WMARK_MASK],
+                               (int)zone_idx(ac->preferred), alloc_flags))
+            continue;
+        page = buffered_rmqueue(ac, z);
+        if (page)
+            return page;
+    }
+    return NULL;
+}
+
+/* The alloc_flags of the slow path: the min watermark, half of it for
+ * __GFP_HIGH, a quarter less again for callers that cannot sleep. */
+static int gfp_to_alloc_flags(gfp_t gfp)
+{
+    int flags = ALLOC_WMARK_MIN;
+
+    if (gfp & __GFP_HIGH)
+        flags |= ALLOC_HIGH;
+    if (!(gfp & __GFP_WAIT))
+        flags |= ALLOC_HARDER;
+    return flags;
+}
+
+/* Counts a kswapd wakeup on every allowed zone whose free pages are below
+ * its low watermark (kswapd itself comes with reclaim, later). */
+static void wake_all_kswapd(struct alloc_ctx *ac)
+{
+    const struct zoneref *ref;
+
+    for_each_zoneref(ref, ac->zonelist) {
+        struct zone *z = zoneref_zone(ref);
+        if (ref->zone > ac->high_zoneidx || !populated_zone(z))
+            continue;
+        if (!zone_watermark_ok(z, ac->order, low_wmark_pages(z), 0, 0))
+            z->kswapd_wakeups++;
+    }
+}
+
+/* Where direct reclaim will go: for now it only counts an attempt on every
+ * allowed zone and frees nothing.  Returns the pages reclaimed (0). */
+static uint32_t try_reclaim_stub(struct alloc_ctx *ac)
+{
+    const struct zoneref *ref;
+
+    for_each_zoneref(ref, ac->zonelist) {
+        struct zone *z = zoneref_zone(ref);
+        if (ref->zone <= ac->high_zoneidx && populated_zone(z))
+            z->direct_reclaims++;
+    }
+    return 0;
+}
+
+/* After the fast path failed: wake kswapd, retry at the min watermark
+ * (lower for __GFP_HIGH / atomic callers), then, if the caller may sleep,
+ * "reclaim" and retry once more.  __GFP_NOFAIL is NOT honoured: such a
+ * request fails like any other when memory is exhausted. */
+static struct page *alloc_pages_slowpath(struct alloc_ctx *ac)
+{
+    int alloc_flags = gfp_to_alloc_flags(ac->gfp);
+    struct page *page;
+
+    wake_all_kswapd(ac);
+    page = get_page_from_freelist(ac, alloc_flags);
+    if (page || !(ac->gfp & __GFP_WAIT))
+        return page;
+    try_reclaim_stub(ac);
+    return get_page_from_freelist(ac, alloc_flags);
+}
+
+/* The first zone of the zonelist the allocation may use, or NULL. */
+static struct zone *first_allowed_zone(const struct zonelist *zl, unsigned high_zoneidx)
+{
+    const struct zoneref *ref;
+
+    for_each_zoneref(ref, zl)
+        if (ref->zone <= high_zoneidx && populated_zone(zoneref_zone(ref)))
+            return zoneref_zone(ref);
+    return NULL;
+}
+
+/* The allocator's entry: the fast path at the low watermark, then the slow
+ * path; on failure counts alloc_failures on the preferred zone and reports
+ * (unless __GFP_NOWARN). */
+struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned order)
+{
+    struct alloc_ctx ac;
+    struct page *page = NULL;
+
+    if (order >= MAX_ORDER)
+        return NULL;
+    if (nid < 0)
+        nid = (int)cpu_to_node(arch_cpu_id());
+    MM_BUG_ON((uint32_t)nid >= nr_online_nodes);
+    ac.gfp = gfp;
+    ac.order = order;
+    ac.mt = gfp_migratetype(gfp);
+    ac.high_zoneidx = gfp_zone(gfp);
+    ac.zonelist = (gfp & __GFP_THISNODE) ? &NODE_DATA(nid)->node_zonelist_local
+                                         : &NODE_DATA(nid)->node_zonelist;
+    ac.preferred = first_allowed_zone(ac.zonelist, ac.high_zoneidx);
+    if (ac.preferred) {
+        page = get_page_from_freelist(&ac, ALLOC_WMARK_LOW);
+        if (!page)
+            page = alloc_pages_slowpath(&ac);
+        if (!page)
+            arch_atomic_add_return((volatile int32_t *)&ac.preferred->alloc_failures, 1);
+    }
+    if (!page && !(gfp & __GFP_NOWARN))
+        warn_alloc_failed(gfp, order);
+    if (mm_debug.check_each_op)
+        mm_check_invariants(true);
+    return page;
+}
+
+struct page *alloc_pages(gfp_t gfp, unsigned order)
+{
+    return alloc_pages_node(-1, gfp, order);
+}
+
+unsigned long __get_free_pages(gfp_t gfp, unsigned order)
+{
+    struct page *page;
+
+    MM_BUG_ON(gfp & __GFP_HIGHMEM);
+    page = alloc_pages(gfp, order);
+    return page ? (unsigned long)page_address(page) : 0;
+}
+
+unsigned long __get_free_page(gfp_t gfp) { return __get_free_pages(gfp, 0); }
+unsigned long get_zeroed_page(gfp_t gfp) { return __get_free_pages(gfp | __GFP_ZERO, 0); }
