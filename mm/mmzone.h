@@ -8,6 +8,8 @@
 
 struct page;
 
+struct page;
+
 /* The free blocks of one order in one zone, one list per migrate type.
  * Guarded by zone->lock.  Invariant: nr_free == total length of the lists;
  * every page on free_list[t] is a block head with PG_buddy set, private ==
