@@ -453,6 +453,12 @@ uint32_t nr_free_pages(void)
 
 /* ---- the allocation path ---------------------------------------------------------- */
 
+/* Bumps one of a zone's event counters (several CPUs may count at once). */
+static void count_event(uint32_t *counter)
+{
+    arch_atomic_add_return((volatile int32_t *)(void *)counter, 1);
+}
+
 /* What one allocation is: its flags, order, type, zonelist and the zones allowed. */
 struct alloc_ctx {
     gfp_t gfp;
@@ -547,7 +553,7 @@ static void wake_all_kswapd(struct alloc_ctx *ac)
         if (ref->zone > ac->high_zoneidx || !populated_zone(z))
             continue;
         if (!zone_watermark_ok(z, ac->order, low_wmark_pages(z), 0, 0))
-            z->kswapd_wakeups++;
+            count_event(&z->kswapd_wakeups);
     }
 }
 
@@ -560,7 +566,7 @@ static uint32_t try_reclaim_stub(struct alloc_ctx *ac)
     for_each_zoneref(ref, ac->zonelist) {
         struct zone *z = zoneref_zone(ref);
         if (ref->zone <= ac->high_zoneidx && populated_zone(z))
-            z->direct_reclaims++;
+            count_event(&z->direct_reclaims);
     }
     return 0;
 }
@@ -618,7 +624,7 @@ struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned order)
         if (!page)
             page = alloc_pages_slowpath(&ac);
         if (!page)
-            arch_atomic_add_return((volatile int32_t *)&ac.preferred->alloc_failures, 1);
+            count_event(&ac.preferred->alloc_failures);
     }
     if (!page && !(gfp & __GFP_NOWARN))
         warn_alloc_failed(gfp, order);

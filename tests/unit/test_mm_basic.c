@@ -163,6 +163,13 @@ static void test_sizes_1g(void)
     CHECK_EQ(high->spanned_pages, 32736);
     CHECK_EQ(high->present_pages, 32736 - 288);
     CHECK_EQ(high->managed_pages, 32736);
+    CHECK_EQ(normal->managed_pages, 225280 - 2304);   /* mem_map: 262112 * 36 B */
+    CHECK_EQ(dma->managed_pages, 2975);
+    /* Normal's RESERVE block: the first not starting inside mem_map (4096..6399) */
+    CHECK_EQ(get_pageblock_migratetype(pfn_to_page(6144)), MIGRATE_MOVABLE);
+    CHECK_EQ(get_pageblock_migratetype(pfn_to_page(7168)), MIGRATE_RESERVE);
+    CHECK_EQ(high->nr_reserve_blocks, 1);
+    CHECK_EQ(get_pageblock_migratetype(pfn_to_page(229376)), MIGRATE_RESERVE);
     /* min_free_kbytes = int_sqrt(4 * 227263 * 16) = 3813, pages_min 953 */
     CHECK_EQ(min_free_kbytes, 3813);
     CHECK_EQ(dma->watermark[WMARK_MIN], 16);
@@ -502,9 +509,72 @@ static void test_numa(void)
     CHECK_EQ(zone_of(0, ZONE_NORMAL)->vm_stat[NUMA_OTHER], 1);
     __free_page(p);
     CHECK(alloc_pages_node(1, GFP_DMA | __GFP_THISNODE | __GFP_NOWARN, 0) == NULL);
+    /* node 1 exhausted: the next request from node 1 is a miss on node 0 */
+    {
+        struct page *last = NULL;
+        uint32_t n = 0;
+        while ((p = alloc_pages_node(1, GFP_KERNEL | __GFP_NOWARN, 0)) != NULL && page_to_nid(p) == 1) {
+            p->lru.next = last ? page_to_pfn(last) : MM_NIL;   /* chain them to free later */
+            last = p;
+            n++;
+        }
+        CHECK(p && page_to_nid(p) == 0);
+        CHECK(n > 9000);
+        CHECK_EQ(zone_of(0, ZONE_NORMAL)->vm_stat[NUMA_MISS], 1);
+        CHECK_EQ(zone_of(1, ZONE_NORMAL)->vm_stat[NUMA_FOREIGN], 1);
+        if (p)
+            __free_page(p);
+        while (last) {
+            struct page *next = last->lru.next == MM_NIL ? NULL : pfn_to_page(last->lru.next);
+            last->lru.next = MM_NIL;
+            __free_page(last);
+            last = next;
+        }
+    }
     mm_host_set_cpu(0);
     drain_all_pages();
     check_free_lists();
+}
+
+/* With the debug options on (colleague's debug.c): the full invariant check
+ * after every operation stays clean, poisoned pages come back intact. */
+static void test_with_debug_checks(void)
+{
+    struct page *pg[64];
+    unsigned i, order;
+    uint32_t bad0;
+
+    /* one node: with two, node 1's Normal zone has managed > present (its
+     * share of mem_map lives in node 0), see docs/mm.md */
+    mm_host_boot(64u << 20, 2, 1);
+    CHECK_EQ(mm_check_invariants(true), 0);
+    mm_debug.check_each_op = true;
+    mm_debug.poison = true;
+    bad0 = mm_bad_pages;
+    for (i = 0; i < 64; i++) {
+        mm_host_set_cpu(i & 1);
+        pg[i] = alloc_pages(i % 3 == 0 ? GFP_KERNEL : i % 3 == 1 ? GFP_HIGHUSER_MOVABLE
+                                                                  : GFP_KERNEL | __GFP_RECLAIMABLE,
+                            i % 5);
+        CHECK(pg[i] != NULL);
+    }
+    for (i = 0; i < 64; i++) {
+        mm_host_set_cpu((i >> 1) & 1);
+        if (pg[i])
+            __free_pages(pg[i], i % 5);
+    }
+    for (order = 0; order < MAX_ORDER; order++) {
+        struct page *p = alloc_pages(GFP_KERNEL | __GFP_ZERO, order);
+        CHECK(p != NULL);
+        if (p)
+            __free_pages(p, order);
+    }
+    mm_host_set_cpu(0);
+    drain_all_pages();
+    mm_debug.check_each_op = false;
+    mm_debug.poison = false;
+    CHECK_EQ(mm_bad_pages, bad0);
+    CHECK_EQ(mm_check_invariants(true), 0);
 }
 
 int main(void)
@@ -520,6 +590,7 @@ int main(void)
     test_bad_frees();
     test_watermark_ok();
     test_numa();
+    test_with_debug_checks();
     mm_host_reset();
     return unit_done();
 }
