@@ -146,6 +146,27 @@ static const emu_block_cost *block_cost_miss(emu_cpu *c, uint32_t vaddr, uint32_
     return emu_timing_insert(c->m->timing, vaddr, size, buf);
 }
 
+/* The cost of the block at addr: the CPU's direct-mapped cache, then the
+ * timing model's table, then a decode (which fills both). */
+static const emu_cost_l0 *block_cost(emu_cpu *c, uint32_t addr, uint32_t size)
+{
+    emu_cost_l0 *e = &c->cost_l0[(addr ^ (addr >> 8)) & (EMU_COST_L0_SIZE - 1)];
+    if (e->addr == addr && e->size == size && size)
+        return e;
+    const emu_block_cost *bc = emu_timing_lookup(c->m->timing, addr, size);
+    if (!bc)
+        bc = block_cost_miss(c, addr, size);
+    *e = (emu_cost_l0){ .addr = addr, .size = size, .insns = bc->insns, .cycles = bc->cycles };
+    return e;
+}
+
+void emu_cost_flush(emu_machine *m)
+{
+    emu_timing_flush(m->timing);
+    for (unsigned i = 0; i < m->ncpus; i++)
+        memset(m->cpu[i].cost_l0, 0, sizeof m->cpu[i].cost_l0);
+}
+
 /* Before every translated block: stop at the end of the quantum or the
  * instruction limit, otherwise charge the block's cost. */
 static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
@@ -159,9 +180,7 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
         uc_emu_stop(uc);
         return;
     }
-    const emu_block_cost *bc = emu_timing_lookup(m->timing, (uint32_t)addr, size);
-    if (!bc)
-        bc = block_cost_miss(c, (uint32_t)addr, size);
+    const emu_cost_l0 *bc = block_cost(c, (uint32_t)addr, size);
     uint32_t insns = bc->insns, cycles = bc->cycles;
     if (c->single_step) {
         cycles = insns ? (cycles + insns - 1) / insns : cycles;
@@ -293,7 +312,7 @@ void emu_cpu_enter_real_mode(emu_cpu *c, uint8_t vector)
     emu_set_reg(c, UC_X86_REG_EIP, 0);
     if (c->insns) {              /* code written since this CPU last ran it may be stale */
         uc_ctl_flush_tb(c->uc);
-        emu_timing_flush(c->m->timing);
+        emu_cost_flush(c->m);
     }
     uc_ctl_flush_tlb(c->uc);
 }

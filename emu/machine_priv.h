@@ -60,6 +60,14 @@ typedef struct emu_mmio_window {
 
 #define EMU_MAX_WINDOWS 8
 
+/* A CPU's small direct-mapped cache of block costs in front of the timing
+ * model's shared hash table: one compare per block on the hot path. */
+#define EMU_COST_L0_SIZE 256
+typedef struct emu_cost_l0 {
+    uint32_t addr, size;     /* size 0: empty */
+    uint32_t insns, cycles;
+} emu_cost_l0;
+
 typedef struct emu_cpu {
     struct emu_machine *m;
     unsigned index;
@@ -76,6 +84,7 @@ typedef struct emu_cpu {
     emu_pending_exc exc;
     emu_mmio_window win[EMU_MAX_WINDOWS];
     unsigned nwin;
+    emu_cost_l0 cost_l0[EMU_COST_L0_SIZE];
 } emu_cpu;
 
 struct emu_machine {
@@ -135,6 +144,8 @@ void emu_cpu_fini(emu_cpu *c);
 uint32_t emu_reg(const emu_cpu *c, int regid);
 void emu_set_reg(emu_cpu *c, int regid, uint32_t v);
 void emu_cpu_enter_real_mode(emu_cpu *c, uint8_t vector);
+/* Forgets every cached block cost (the timing model's and each CPU's). */
+void emu_cost_flush(emu_machine *m);
 /* Runs c until its quantum ends, it halts, or the machine stops. */
 void emu_cpu_run_slice(emu_cpu *c);
 void emu_cpu_read_regs(const emu_cpu *c, emu_regs *r);
