@@ -58,8 +58,12 @@ struct zone {
     uint32_t zone_idx;                     /* enum zone_type */
     uint32_t zone_start_pfn;
     uint32_t spanned_pages;                /* pfn range, holes included */
-    uint32_t present_pages;                /* RAM pages in the range */
-    uint32_t managed_pages;                /* present minus reserved at boot: what the buddy allocator owns */
+    uint32_t present_pages;                /* RAM pages in the range minus Linux 2.6.32's memmap share
+                                            * (docs/mm.md, "Sizes, watermarks and reserves") */
+    uint32_t managed_pages;                /* pages given to the buddy allocator at boot: RAM in the range
+                                            * minus boot reserved ranges and mem_map.  May EXCEED
+                                            * present_pages where the zone holds no mem_map (HighMem,
+                                            * other nodes' zones): present subtracts a formula share */
     uint32_t nr_reserve_blocks;            /* pageblocks of type MIGRATE_RESERVE */
 
     arch_spinlock_t lock;                  /* guards free_area, vm_stat[NR_FREE_PAGES], pageblock types */
