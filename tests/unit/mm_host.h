@@ -33,7 +33,13 @@ void mm_host_boot_with(const struct mm_boot_info *bi);
 /* The host address of physical address phys (any RAM, highmem included). */
 void *mm_host_ram(uint64_t phys);
 
-/* Expecting MM_BUG_ON: while an expectation is set, arch_mm_bug records the
+/* Runs fn(arg) expecting it to hit MM_BUG_ON: returns true if it did (the
+ * bug is caught, recorded in mm_host_last_bug, and fn is abandoned at that
+ * point: locks it held stay held, see mm_host_unlock_all), false if fn
+ * returned normally. */
+bool mm_host_expect_bug(void (*fn)(void *arg), void *arg);
+
+/* The same inline: while an expectation is set, arch_mm_bug records the
  * report and longjmps back to the mm_host_expect_bug call site, which then
  * returns true (like setjmp).  Use as:
  *     if (!MM_HOST_EXPECT_BUG()) { code that must hit MM_BUG_ON; CHECK(0); }

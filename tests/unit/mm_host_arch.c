@@ -60,6 +60,21 @@ void arch_mm_bug(const char *file, int line, const char *cond)
 }
 
 void mm_host_expect_bug_end(void) { mm_host_bug_jmp = NULL; }
+
+bool mm_host_expect_bug(void (*fn)(void *arg), void *arg)
+{
+    static jmp_buf env;                /* one expectation at a time */
+    jmp_buf *volatile saved = mm_host_bug_jmp;
+
+    mm_host_bug_jmp = &env;
+    if (setjmp(env) != 0) {
+        mm_host_bug_jmp = saved;
+        return true;
+    }
+    fn(arg);
+    mm_host_bug_jmp = saved;
+    return false;
+}
 unsigned mm_host_bugs(void) { return bugs_caught; }
 const char *mm_host_last_bug(void) { return last_bug; }
 

@@ -577,6 +577,46 @@ static void test_with_debug_checks(void)
     CHECK_EQ(mm_check_invariants(true), 0);
 }
 
+static void alloc_on_node_5(void *arg)
+{
+    (void)arg;
+    alloc_pages_node(5, GFP_KERNEL, 0);
+}
+
+static void drain_fn(void *arg)
+{
+    (void)arg;
+    drain_local_pages();
+}
+
+static void double_lock(void *arg)
+{
+    struct zone *z = arg;
+    arch_spin_lock_irqsave(&z->lock);
+    arch_spin_lock_irqsave(&z->lock);
+}
+
+/* The host arch layer catches MM_BUG_ON for tests. */
+static void test_expect_bug(void)
+{
+    unsigned before;
+
+    mm_host_boot(64u << 20, 1, 1);
+    before = mm_host_bugs();
+    CHECK(mm_host_expect_bug(alloc_on_node_5, NULL));
+    CHECK(strstr(mm_host_last_bug(), "nr_online_nodes") != NULL);
+    CHECK(mm_host_expect_bug(double_lock, zone_of(0, ZONE_NORMAL)));
+    CHECK_EQ(mm_host_bugs(), before + 2);
+    mm_host_unlock_all();
+    if (!MM_HOST_EXPECT_BUG()) {
+        __free_pages(pfn_to_page(5000), MAX_ORDER);
+        CHECK(!"no MM_BUG_ON");
+    }
+    mm_host_expect_bug_end();
+    CHECK(!mm_host_expect_bug(drain_fn, NULL));
+    CHECK(alloc_page(GFP_KERNEL) != NULL);     /* still usable */
+}
+
 int main(void)
 {
     test_sizes_64m();
@@ -591,6 +631,7 @@ int main(void)
     test_watermark_ok();
     test_numa();
     test_with_debug_checks();
+    test_expect_bug();
     mm_host_reset();
     return unit_done();
 }
