@@ -197,6 +197,36 @@ static void test_sizes_1g(void)
     check_free_lists();
 }
 
+/* The largest machine: 3.5 GiB, 4 nodes, 8 CPUs. */
+static void test_big_machine(void)
+{
+    struct page *p;
+    unsigned cpu;
+
+    mm_host_boot(3584ull << 20, 8, 4);
+    CHECK_EQ(max_pfn, 917504 - 32);
+    CHECK_EQ(nr_online_nodes, 4);
+    CHECK_EQ(node_data[3].node_start_pfn, (3u * 917472 / 4) & ~1023u);  /* 687104 */
+    CHECK(populated_zone(zone_of(0, ZONE_DMA)) && populated_zone(zone_of(0, ZONE_NORMAL)));
+    CHECK(populated_zone(zone_of(1, ZONE_HIGHMEM)) && !populated_zone(zone_of(1, ZONE_DMA)));
+    CHECK_EQ(cpu_to_node(7), 3);
+    CHECK_EQ(node_data[3].cpumask, 0xc0);
+    for (cpu = 0; cpu < 8; cpu++) {
+        mm_host_set_cpu(cpu);
+        p = alloc_pages(GFP_HIGHUSER_MOVABLE | __GFP_ZERO, 3);
+        CHECK(p && page_to_nid(p) == cpu_to_node(cpu));
+        if (p)
+            __free_pages(p, 3);
+    }
+    mm_host_set_cpu(7);
+    p = alloc_page(GFP_KERNEL);                /* node 3 has only HighMem: falls back to node 0 */
+    CHECK(p && page_to_nid(p) == 0 && page_zonenum(p) == ZONE_NORMAL);
+    __free_page(p);
+    mm_host_set_cpu(0);
+    drain_all_pages();
+    check_free_lists();
+}
+
 /* ---- allocation and free -------------------------------------------------------- */
 
 static void test_every_order(void)
@@ -621,6 +651,7 @@ int main(void)
 {
     test_sizes_64m();
     test_sizes_1g();
+    test_big_machine();
     test_every_order();
     test_split_and_coalesce();
     test_dma();
