@@ -78,6 +78,8 @@ typedef struct run_opts {
     bool stats;                /* --stats */
     bool ram_hash;             /* --ram-hash */
     char costs[1024];          /* --cost NAME=VALUE, joined with commas */
+    unsigned nodes;            /* --nodes N: 0 = not given */
+    char cmdline[1024];        /* --cmdline plus " numa=fake=N" */
 } run_opts;
 
 static int parse_options(int argc, char **argv, emu_config *cfg, run_opts *ro)
@@ -88,7 +90,8 @@ static int parse_options(int argc, char **argv, emu_config *cfg, run_opts *ro)
         { "max-insns", required_argument, 0, 'n' }, { "serial-log", required_argument, 0, 'l' },
         { "clock", required_argument, 0, 'C' }, { "quantum", required_argument, 0, 'Q' },
         { "stats", no_argument, 0, 's' }, { "ram-hash", no_argument, 0, 'H' },
-        { "cost", required_argument, 0, 'T' }, { 0, 0, 0, 0 } };
+        { "cost", required_argument, 0, 'T' }, { "nodes", required_argument, 0, 'N' },
+        { 0, 0, 0, 0 } };
     uint64_t v;
     int o;
     optind = 1;
@@ -117,6 +120,11 @@ static int parse_options(int argc, char **argv, emu_config *cfg, run_opts *ro)
                 return bad_value("--cpus", optarg, "a number from 1 to 8");
             cfg->ncpus = (unsigned)v;
             break;
+        case 'N':
+            if (!cli_parse_count(optarg, &v) || v < 1 || v > 4)
+                return bad_value("--nodes", optarg, "a number from 1 to 4");
+            ro->nodes = (unsigned)v;
+            break;
         case 'n':
             if (!cli_parse_count(optarg, &v) || v == 0)
                 return bad_value("--max-insns", optarg, "a positive number");
@@ -140,6 +148,15 @@ static int parse_options(int argc, char **argv, emu_config *cfg, run_opts *ro)
     if (optind < argc) {
         fprintf(stderr, "pagelab: unexpected argument '%s'\n", argv[optind]);
         return -1;
+    }
+    if (ro->nodes) {
+        /* NUMA emulation is the kernel's: it splits RAM into N fake nodes. */
+        const char *c = cfg->cmdline ? cfg->cmdline : "";
+        int n = snprintf(ro->cmdline, sizeof ro->cmdline, "%s%snuma=fake=%u", c, *c ? " " : "",
+                         ro->nodes);
+        if (n < 0 || (size_t)n >= sizeof ro->cmdline)
+            return bad_value("--cmdline", c, "too long to add numa=fake=N");
+        cfg->cmdline = ro->cmdline;
     }
     return 0;
 }

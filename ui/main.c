@@ -16,6 +16,8 @@ static void usage(FILE *f)
         "  -m, --ram SIZE         guest RAM, 16M to 3.5G (default 1G; a bare number means MiB)\n"
         "  -c, --cpus N           number of CPUs, 1 to 8 (default 2)\n"
         "  -a, --cmdline STR      kernel command line, e.g. \"selftest=all\" or \"quiet\"\n"
+        "      --nodes N          NUMA nodes the kernel emulates, 1 to 4: appends\n"
+        "                         \" numa=fake=N\" to the kernel command line\n"
         "  -n, --max-insns N      stop after N guest instructions in total (k/M/G suffixes)\n"
         "  -l, --serial-log FILE  also write the serial console to FILE\n"
         "      --clock HZ         simulated CPU clock (default 1G = 1 GHz)\n"
