@@ -15,6 +15,7 @@ void selftest_nested(void);
 void selftest_double_fault(void);
 void selftest_ipi(void);
 void selftest_timer(void);
+void selftest_mm(void);
 void selftest_triplefault(void);
 void selftest_panic(void);
 

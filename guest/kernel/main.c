@@ -1,10 +1,12 @@
 /* Boot processor's C entry: bring up console, memory, descriptor
- * tables, LAPIC, timer and the other CPUs, run self-tests, shut down. */
+ * tables, LAPIC, timer and the other CPUs, set up the page allocator, run
+ * self-tests (or the mm benchmark), shut down. */
 #include "bootinfo.h"
 #include "cmdline.h"
 #include "gdt.h"
 #include "idt.h"
 #include "lapic.h"
+#include "mm_guest.h"
 #include "paging.h"
 #include "panic.h"
 #include "percpu.h"
@@ -71,6 +73,8 @@ void kernel_main(void)
 		0, lowmem_end_phys() - 1, PAGE_OFFSET);
 	sti();
 	smp_boot();
+	mm_setup();
+	mm_bench_run_if_asked();
 	failed = selftest_run();
 	shutdown(failed ? EXIT_FAILED : EXIT_OK);
 }

@@ -16,6 +16,7 @@ static const struct test tests[] = {
 	{ "exceptions",  selftest_exceptions,  true },
 	{ "ipi",         selftest_ipi,         true },
 	{ "timer",       selftest_timer,       true },
+	{ "mm",          selftest_mm,          true },
 	{ "panic",       selftest_panic,       false },
 	{ "triplefault", selftest_triplefault, false },
 };

@@ -1,0 +1,176 @@
+/* bench=mm:<kind>:<count> - the allocator benchmark mode.  Every online CPU
+ * (at once, through arch_on_each_cpu) takes one block of the kind's order
+ * and keeps it (the "pin"), runs a short warm-up and then count allocation
+ * + free pairs of that kind; then the machine shuts down.  A host program
+ * (bench/bench_mm.c) runs the kernel with count = N and count = 0 and
+ * divides the difference of the guest instruction counts by N and by the
+ * number of CPUs.  Nothing here is specific to pagelab: on QEMU the mode
+ * just runs and exits.
+ *   pcp          alloc_page(GFP_KERNEL) / __free_page: the per-CPU lists (warm)
+ *   buddy0       one order-0 block straight from the buddy lists and back
+ *                (zone lock + __rmqueue + prep_new_page; free_pages_prepare +
+ *                zone lock + __free_one_page), bypassing the per-CPU lists
+ *   buddy0split  the same without the pin: in a freshly booted zone every
+ *                pair splits a 4 MiB block down to order 0 and merges it back
+ *   order3       alloc_pages(GFP_KERNEL, 3) / __free_pages
+ *   order10      alloc_pages(GFP_KERNEL, 10) / __free_pages
+ * Why the pin: the first block of an order splits a larger one and leaves
+ * its buddy on the free list of that order; while the pin is held, the
+ * pairs take that buddy and give it back without splitting or merging,
+ * the steady state of a zone that is not freshly booted. */
+#include "mm_guest.h"
+#include "cmdline.h"
+#include "internal.h"
+#include "kstring.h"
+#include "printk.h"
+#include "shutdown.h"
+
+#define WARMUP 64
+
+enum bench_kind { B_PCP, B_BUDDY0, B_BUDDY0SPLIT, B_ORDER3, B_ORDER10, NR_BENCH };
+
+static const char *const bench_names[NR_BENCH] = {
+	"pcp", "buddy0", "buddy0split", "order3", "order10" };
+static const unsigned bench_order[NR_BENCH] = { 0, 0, 0, 3, 10 };
+
+static struct {
+	enum bench_kind kind;
+	uint32_t count;
+	volatile uint32_t failures;
+} bench;
+
+/* The zone GFP_KERNEL allocations of this CPU come from first. */
+static struct zone *local_kernel_zone(void)
+{
+	pg_data_t *pgdat = NODE_DATA(cpu_to_node(arch_cpu_id()));
+
+	if (populated_zone(&pgdat->node_zones[ZONE_NORMAL]))
+		return &pgdat->node_zones[ZONE_NORMAL];
+	return &pgdat->node_zones[ZONE_DMA];
+}
+
+/* An order-0 block from zone's buddy lists, prepared as an allocation. */
+static struct page *buddy0_alloc(struct zone *zone)
+{
+	unsigned long flags = arch_spin_lock_irqsave(&zone->lock);
+	struct page *page = __rmqueue(zone, 0, MIGRATE_UNMOVABLE);
+
+	arch_spin_unlock_irqrestore(&zone->lock, flags);
+	if (page && !prep_new_page(page, 0, GFP_KERNEL))
+		return NULL;
+	return page;
+}
+
+/* ... and back: the free path of an order > 0 block, for order 0. */
+static bool buddy0_free(struct zone *zone, struct page *page)
+{
+	unsigned long flags;
+
+	if (!put_page_testzero(page) || !free_pages_prepare(page, 0))
+		return false;
+	flags = arch_spin_lock_irqsave(&zone->lock);
+	__free_one_page(page, zone, 0);      /* NR_FREE_PAGES: add_to_free_list */
+	arch_spin_unlock_irqrestore(&zone->lock, flags);
+	return true;
+}
+
+static bool buddy0_pair(struct zone *zone)
+{
+	struct page *page = buddy0_alloc(zone);
+
+	return page && buddy0_free(zone, page);
+}
+
+static bool order_pair(unsigned order)
+{
+	struct page *page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, order);
+
+	if (!page)
+		return false;
+	__free_pages(page, order);
+	return true;
+}
+
+static bool one_pair(struct zone *zone)
+{
+	switch (bench.kind) {
+	case B_PCP:
+		return order_pair(0);
+	case B_BUDDY0:
+	case B_BUDDY0SPLIT:
+		return buddy0_pair(zone);
+	case B_ORDER3:
+		return order_pair(3);
+	default:
+		return order_pair(10);
+	}
+}
+
+/* On every CPU at once, interrupts off. */
+static void bench_worker(void *unused)
+{
+	struct zone *zone = local_kernel_zone();
+	unsigned order = bench_order[bench.kind];
+	struct page *pin = NULL;
+	uint32_t i, bad = 0;
+
+	(void)unused;
+	if (bench.kind == B_BUDDY0)
+		bad += !(pin = buddy0_alloc(zone));
+	else if (bench.kind != B_BUDDY0SPLIT)
+		bad += !(pin = alloc_pages(GFP_KERNEL, order));
+	for (i = 0; i < WARMUP; i++)
+		bad += !one_pair(zone);
+	for (i = 0; i < bench.count; i++)
+		bad += !one_pair(zone);
+	if (pin && bench.kind == B_BUDDY0)
+		bad += !buddy0_free(zone, pin);
+	else if (pin)
+		__free_pages(pin, order);
+	if (bad)
+		__atomic_add_fetch(&bench.failures, bad, __ATOMIC_RELAXED);
+}
+
+/* "mm:<kind>:<count>" -> bench; false if malformed. */
+static bool parse(const char *v)
+{
+	size_t n;
+	int k;
+
+	if (strncmp(v, "mm:", 3) != 0)
+		return false;
+	v += 3;
+	for (n = 0; v[n] && v[n] != ':'; n++)
+		;
+	if (v[n] != ':' || !v[n + 1])
+		return false;
+	for (k = 0; k < NR_BENCH; k++)
+		if (strlen(bench_names[k]) == n && strncmp(bench_names[k], v, n) == 0)
+			break;
+	if (k == NR_BENCH)
+		return false;
+	bench.kind = (enum bench_kind)k;
+	bench.count = 0;
+	for (v += n + 1; *v; v++) {
+		if (*v < '0' || *v > '9' || bench.count > 100000000u)
+			return false;
+		bench.count = bench.count * 10 + (uint32_t)(*v - '0');
+	}
+	return true;
+}
+
+void mm_bench_run_if_asked(void)
+{
+	const char *v = cmdline_get("bench");
+
+	if (!v)
+		return;
+	if (!parse(v)) {
+		printk("bench: bad value '%s' (want mm:pcp|buddy0|buddy0split|order3|order10:COUNT)\n", v);
+		shutdown(EXIT_FAILED);
+	}
+	arch_on_each_cpu(bench_worker, NULL);
+	printk("bench: mm %s: %u pairs on each of %u cpu(s), %u failed\n",
+	       bench_names[bench.kind], bench.count, arch_nr_cpus(), bench.failures);
+	shutdown(bench.failures ? EXIT_FAILED : EXIT_OK);
+}
