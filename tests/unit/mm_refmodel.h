@@ -158,6 +158,35 @@ static __attribute__((unused)) void ref_pcp_sizes(uint32_t present, uint32_t *ba
     *batch = b > 1 ? b : 1;                 /* batch = max(1, batch) */
 }
 
+/* setup_per_zone_wmarks (and the per-CPU sizes), from m->min_free_kbytes. */
+static __attribute__((unused)) void ref_setup_wmarks(struct ref_machine *m)
+{
+    unsigned nid, j;
+    uint32_t pages_min = m->min_free_kbytes >> (PAGE_SHIFT - 10);
+    unsigned nnodes = m->nnodes;
+
+    for (nid = 0; nid < nnodes; nid++) {
+        for (j = 0; j < MAX_NR_ZONES; j++) {
+            struct ref_zone *z = &m->n[nid].z[j];
+            uint64_t tmp = (uint64_t)pages_min * z->present / m->lowmem_pages;
+            uint32_t min;
+            if (j == ZONE_HIGHMEM) {
+                uint32_t mp = z->present / 1024;
+                if (mp < 32) mp = 32;      /* SWAP_CLUSTER_MAX */
+                if (mp > 128) mp = 128;
+                min = mp;
+            } else {
+                min = (uint32_t)tmp;
+            }
+            z->tmp = (uint32_t)tmp;
+            z->wmark[WMARK_MIN] = min;
+            z->wmark[WMARK_LOW] = min + (uint32_t)(tmp >> 2);
+            z->wmark[WMARK_HIGH] = min + (uint32_t)(tmp >> 1);
+            ref_pcp_sizes(z->present, &z->pcp_batch, &z->pcp_high);
+        }
+    }
+}
+
 /* Computes everything for a machine booted with mm_host_boot(ram, ncpus, nnodes). */
 static __attribute__((unused)) void ref_machine_init(struct ref_machine *m, uint64_t ram_bytes, unsigned ncpus, unsigned nnodes)
 {
@@ -165,7 +194,6 @@ static __attribute__((unused)) void ref_machine_init(struct ref_machine *m, uint
     static const uint32_t zone_lo[MAX_NR_ZONES] = { 0, REF_DMA_END_PFN, REF_LOWMEM_END_PFN };
     static const uint32_t zone_hi[MAX_NR_ZONES] = { REF_DMA_END_PFN, REF_LOWMEM_END_PFN, 0xffffffffu };
     unsigned nid, j, idx, cpu;
-    uint32_t pages_min;
 
     memset(m, 0, sizeof(*m));
     m->ram_bytes = ram_bytes;
@@ -219,27 +247,7 @@ static __attribute__((unused)) void ref_machine_init(struct ref_machine *m, uint
     }
 
     /* setup_per_zone_wmarks */
-    pages_min = m->min_free_kbytes >> (PAGE_SHIFT - 10);
-    for (nid = 0; nid < nnodes; nid++) {
-        for (j = 0; j < MAX_NR_ZONES; j++) {
-            struct ref_zone *z = &m->n[nid].z[j];
-            uint64_t tmp = (uint64_t)pages_min * z->present / m->lowmem_pages;
-            uint32_t min;
-            if (j == ZONE_HIGHMEM) {
-                uint32_t mp = z->present / 1024;
-                if (mp < 32) mp = 32;      /* SWAP_CLUSTER_MAX */
-                if (mp > 128) mp = 128;
-                min = mp;
-            } else {
-                min = (uint32_t)tmp;
-            }
-            z->tmp = (uint32_t)tmp;
-            z->wmark[WMARK_MIN] = min;
-            z->wmark[WMARK_LOW] = min + (uint32_t)(tmp >> 2);
-            z->wmark[WMARK_HIGH] = min + (uint32_t)(tmp >> 1);
-            ref_pcp_sizes(z->present, &z->pcp_batch, &z->pcp_high);
-        }
-    }
+    ref_setup_wmarks(m);
 
     /* setup_per_zone_lowmem_reserve */
     for (nid = 0; nid < nnodes; nid++) {
@@ -310,6 +318,7 @@ static __attribute__((unused)) struct zone *ref_zl_zone(int ref)
 /* ---- allocation: zone_watermark_ok and the zone an allocation must come from -------- */
 
 #define REF_ALLOC_HARDER 0x10
+#define REF_GFP_THISNODE (__GFP_THISNODE | __GFP_NORETRY | __GFP_NOWARN)   /* Linux's GFP_THISNODE */
 #define REF_ALLOC_HIGH   0x20
 
 /* Linux 2.6.32 zone_watermark_ok, on the zone's live counters but with the
@@ -422,6 +431,10 @@ static __attribute__((unused)) void ref_predict(const struct ref_machine *m, gfp
         }
     }
     p->slowpath = true;
+    /* GFP_THISNODE (__GFP_THISNODE | __GFP_NORETRY | __GFP_NOWARN, as slab uses it):
+     * __alloc_pages_slowpath gives up at once, before waking kswapd. */
+    if ((gfp & REF_GFP_THISNODE) == REF_GFP_THISNODE)
+        return;
     for (i = 0; zl[i] >= 0; i++) {      /* wake_all_kswapd: wakeup_kswapd(zone, order) */
         struct zone *z = ref_zl_zone(zl[i]);
         if (z->zone_idx > high)

@@ -151,6 +151,14 @@ static void test_64m(void)
     CHECK_EQ(nfree(0, ZONE_DMA), 24);
     /* Never above 16 MiB, never highmem: checked on every block by ref_check_block. */
 
+    /* An order >= MAX_ORDER request fails (Linux: NULL, a warning unless __GFP_NOWARN). */
+    {
+        uint64_t before = ref_buddy_pages();
+        p = alloc_pages(GFP_KERNEL | NOWARN, MAX_ORDER);
+        CHECK(p == NULL);
+        CHECK_EQ(ref_buddy_pages(), before);
+    }
+
     if (&mm_check_invariants)
         CHECK_EQ(mm_check_invariants(true), 0);
 }
@@ -283,6 +291,36 @@ static void test_numa(void)
     CHECK(p && page_to_nid(p) == 1);
     CHECK_EQ(st(1, ZONE_NORMAL, NUMA_HIT), 2);
     CHECK_EQ(st(1, ZONE_NORMAL, NUMA_OTHER), 1);
+
+    /* Linux's GFP_THISNODE (__GFP_THISNODE | __GFP_NORETRY | __GFP_NOWARN, slab's flags)
+     * gives up after the low-watermark pass: __alloc_pages_slowpath jumps to nopage
+     * before waking kswapd ("should not cause reclaim").  Bring node 0 just below its
+     * low watermarks, then ask. */
+    {
+        struct ref_pred pred;
+        struct ref_counters c0, c1;
+        int o;
+        unsigned zz;
+        bool quiet = true;
+        for (o = MAX_ORDER - 1; o >= 0; o--)
+            for (;;) {
+                ref_predict(&M, GFP_KERNEL | __GFP_THISNODE, (unsigned)o, -1, 0, &pred);
+                if (pred.slowpath || !ref_alloc_checked(&M, GFP_KERNEL | __GFP_THISNODE | NOWARN, (unsigned)o, -1, NULL))
+                    break;
+            }
+        ref_predict(&M, GFP_KERNEL | __GFP_THISNODE, 0, -1, 0, &pred);
+        CHECK(pred.slowpath && pred.zone != NULL);   /* a GFP_KERNEL request would dig below low */
+        ref_counters_take(&c0);
+        p = alloc_pages_node(-1, GFP_KERNEL | __GFP_THISNODE | __GFP_NORETRY | __GFP_NOWARN, 0);
+        ref_counters_take(&c1);
+        for (zz = 0; zz < MAX_NR_ZONES; zz++)
+            if (c1.kswapd[0][zz] != c0.kswapd[0][zz] || c1.reclaim[0][zz] != c0.reclaim[0][zz])
+                quiet = false;
+        LINUX_CHECK(p == NULL && quiet,
+                    "GFP_THISNODE with node 0 below low: got %s, kswapd/reclaim counted: %s (Linux: NULL, "
+                    "no kswapd wakeup, no reclaim)", p ? ref_zone_name(page_zone(p)) : "NULL", quiet ? "no" : "yes");
+        CHECK(p == NULL || page_to_nid(p) == 0);
+    }
 
     /* CPU 0 exhausts node 0 with __GFP_THISNODE: every block from node 0, then NULL
      * (no fallback to node 1), the failure on node 0's Normal. */
