@@ -631,6 +631,181 @@ static __attribute__((unused)) struct page *ref_alloc_checked(const struct ref_m
     return ref_alloc_api(m, gfp, order, nid, pred, (nid < 0 && (flip++ & 1)) ? REF_API_PAGES : REF_API_NODE);
 }
 
+/* ---- the buddy lists: which block __rmqueue takes, where a freed block ends -------- */
+
+/* The migrate type of the pageblock holding pfn (bits of its first page). */
+static __attribute__((unused)) unsigned ref_pageblock_mt(uint32_t pfn)
+{
+    const struct page *first = pfn_to_page(pfn & ~(pageblock_nr_pages - 1));
+    return (first->flags & PAGE_PBMT_MASK) >> PAGE_PBMT_SHIFT;
+}
+
+/* Linux 2.6.32's fallbacks[] (MIGRATE_RESERVE only as the last resort). */
+static const unsigned ref_fallbacks[MIGRATE_PCPTYPES][2] = {
+    [MIGRATE_UNMOVABLE] = { MIGRATE_RECLAIMABLE, MIGRATE_MOVABLE },
+    [MIGRATE_RECLAIMABLE] = { MIGRATE_UNMOVABLE, MIGRATE_MOVABLE },
+    [MIGRATE_MOVABLE] = { MIGRATE_RECLAIMABLE, MIGRATE_UNMOVABLE },
+};
+
+/* What __rmqueue(zone, order, mt) must do, from the lists as they are now. */
+struct ref_rmq {
+    bool found;
+    uint32_t pfn;                   /* the block handed out */
+    unsigned from_order;            /* the free block it was split from */
+    unsigned half_type;             /* the lists the split-off halves go to */
+    uint32_t pb_pfn;                /* the pageblock whose type is predicted below */
+    unsigned pb_type_after;
+    bool moved;                     /* move_freepages_block ran on that pageblock */
+    unsigned moved_to;
+};
+
+/* Free pages (buddy) in the pageblock of pfn, or 0 if the pageblock is not wholly
+ * inside the zone (2.6.32's move_freepages_block does not cross the zone end). */
+static __attribute__((unused)) uint32_t ref_pageblock_free(const struct zone *z, uint32_t pfn)
+{
+    uint32_t start = pfn & ~(pageblock_nr_pages - 1), end = start + pageblock_nr_pages - 1, p, n = 0;
+    if (start < z->zone_start_pfn)
+        start = pfn;
+    if (end >= zone_end_pfn(z))
+        return 0;
+    for (p = start; p <= end;) {
+        const struct page *pg = pfn_to_page(p);
+        if (page_flag(pg, PG_buddy)) {
+            n += 1u << pg->private;
+            p += 1u << pg->private;
+        } else {
+            p++;
+        }
+    }
+    return n;
+}
+
+static __attribute__((unused)) void ref_predict_rmqueue(const struct zone *z, unsigned order, unsigned mt,
+                                                        struct ref_rmq *r)
+{
+    int o;
+    unsigned i, t = mt;
+    const struct page *pg;
+    memset(r, 0, sizeof(*r));
+    for (;;) {
+        /* __rmqueue_smallest */
+        for (o = (int)order; o < MAX_ORDER; o++) {
+            pg = mm_list_first(&z->free_area[o].free_list[t]);
+            if (pg) {
+                r->found = true;
+                r->pfn = page_to_pfn(pg);
+                r->from_order = (unsigned)o;
+                r->half_type = t;
+                r->pb_pfn = r->pfn;
+                r->pb_type_after = ref_pageblock_mt(r->pfn);
+                return;
+            }
+        }
+        if (t == MIGRATE_RESERVE)
+            return;
+        /* __rmqueue_fallback: the largest block of the fallback types */
+        for (o = MAX_ORDER - 1; o >= (int)order; o--)
+            for (i = 0; i < 2; i++) {
+                unsigned ft = ref_fallbacks[mt][i];
+                pg = mm_list_first(&z->free_area[o].free_list[ft]);
+                if (!pg)
+                    continue;
+                r->found = true;
+                r->pfn = page_to_pfn(pg);
+                r->from_order = (unsigned)o;
+                r->half_type = ft;
+                r->pb_pfn = r->pfn;
+                r->pb_type_after = ref_pageblock_mt(r->pfn);
+                if (o >= (int)(pageblock_order >> 1) || mt == MIGRATE_RECLAIMABLE) {
+                    uint32_t moved = ref_pageblock_free(z, r->pfn);
+                    r->moved = moved > 0;
+                    r->moved_to = mt;
+                    if (moved >= (1u << (pageblock_order - 1)))
+                        r->pb_type_after = mt;
+                    r->half_type = mt;
+                }
+                if (o >= (int)pageblock_order)
+                    r->pb_type_after = mt;
+                return;
+            }
+        t = MIGRATE_RESERVE;
+    }
+}
+
+/* After the allocation: the block, the halves left by expand() (on the predicted type's
+ * lists, at the heads), the pageblock type, the moved blocks. */
+static __attribute__((unused)) void ref_check_rmqueue(const struct zone *z, const struct ref_rmq *r,
+                                                      struct page *page, unsigned order, const char *what)
+{
+    unsigned o;
+    (void)z;
+    RCHECK(page && page_to_pfn(page) == r->pfn, "%s: __rmqueue gave pfn %u, Linux takes %u (order %u from a "
+           "free order-%u block)", what, page ? page_to_pfn(page) : MM_NIL, r->pfn, order, r->from_order);
+    if (!page || page_to_pfn(page) != r->pfn)
+        return;
+    for (o = order; o < r->from_order; o++) {
+        const struct page *h = pfn_to_page(r->pfn + (1u << o));
+        bool ok = page_flag(h, PG_buddy) && h->private == o && h->index == r->half_type;
+        RCHECK(ok, "%s: half %u of order %u: PG_buddy %d private %u list type %u, expected type %u", what,
+               r->pfn + (1u << o), o, page_flag(h, PG_buddy), h->private, h->index, r->half_type);
+        if (!ok)
+            break;
+    }
+    RCHECK(ref_pageblock_mt(r->pb_pfn) == r->pb_type_after, "%s: pageblock of pfn %u has type %u, expected %u",
+           what, r->pb_pfn, ref_pageblock_mt(r->pb_pfn), r->pb_type_after);
+    if (r->moved) {
+        uint32_t start = r->pb_pfn & ~(pageblock_nr_pages - 1), p;
+        bool ok = true;
+        for (p = start; p < start + pageblock_nr_pages;) {
+            const struct page *pg = pfn_to_page(p);
+            if (page_flag(pg, PG_buddy)) {
+                if (pg->index != r->moved_to)
+                    ok = false;
+                p += 1u << pg->private;
+            } else {
+                p++;
+            }
+        }
+        RCHECK(ok, "%s: free blocks of the pageblock at %u not all moved to type %u", what, start, r->moved_to);
+    }
+}
+
+/* Where __free_one_page puts a block of 2^order pages at pfn: merged with every free
+ * buddy of the same order, at the head of the free list of the pageblock's type. */
+struct ref_merge {
+    uint32_t pfn;
+    unsigned order, type;
+};
+
+static __attribute__((unused)) void ref_predict_free(const struct zone *z, uint32_t pfn, unsigned order,
+                                                     struct ref_merge *r)
+{
+    r->type = ref_pageblock_mt(pfn);
+    while (order < MAX_ORDER - 1) {
+        uint32_t buddy = pfn ^ (1u << order);
+        const struct page *b;
+        if (buddy < z->zone_start_pfn || buddy >= zone_end_pfn(z))
+            break;
+        b = pfn_to_page(buddy);
+        if (!page_flag(b, PG_buddy) || b->private != order || page_zone(b) != z)
+            break;
+        pfn &= ~(1u << order);
+        order++;
+    }
+    r->pfn = pfn;
+    r->order = order;
+}
+
+static __attribute__((unused)) void ref_check_free(const struct zone *z, const struct ref_merge *r, const char *what)
+{
+    const struct page *h = pfn_to_page(r->pfn);
+    RCHECK(page_flag(h, PG_buddy) && h->private == r->order && h->index == r->type,
+           "%s: merged block should be %u order %u type %u: PG_buddy %d private %u type %u", what, r->pfn, r->order,
+           r->type, page_flag(h, PG_buddy), h->private, h->index);
+    RCHECK(mm_list_first(&z->free_area[r->order].free_list[r->type]) == h,
+           "%s: merged block %u/%u is not at the head of its list", what, r->pfn, r->order);
+}
+
 /* ---- walking the free lists ------------------------------------------------------- */
 
 /* Pages on every buddy list of every zone (sum nr_free << order). */
@@ -666,11 +841,6 @@ static __attribute__((unused)) uint32_t ref_list_len(const struct mm_list *l)
     return n;
 }
 
-static __attribute__((unused)) unsigned ref_pageblock_mt(uint32_t pfn)
-{
-    const struct page *first = pfn_to_page(pfn & ~(pageblock_nr_pages - 1));
-    return (first->flags & PAGE_PBMT_MASK) >> PAGE_PBMT_SHIFT;
-}
 
 /* Free block (pfn, order, migrate type of the list holding it). */
 struct ref_block {

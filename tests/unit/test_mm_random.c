@@ -14,6 +14,14 @@
  *     no block the model holds, all zero for __GFP_ZERO;
  *   - NR_FREE_PAGES == the pages on the buddy lists, and buddy + per-CPU +
  *     model pages == what the allocator had right after boot;
+ *   - for every allocation that calls __rmqueue once (order >= 1, or order 0
+ *     refilled one page at a time): the exact block Linux's __rmqueue takes
+ *     from the lists as they are (smallest of the type, else the largest of
+ *     the fallback types, MIGRATE_RESERVE last), the split-off halves on the
+ *     right lists, pageblock stealing (order >= 5 or RECLAIMABLE moves the
+ *     pageblock's free pages; >= 512 of them or order 10 claims it);
+ *   - for every free of order >= 1: the merged block Linux's __free_one_page
+ *     makes, at the head of the list of its pageblock's type;
  *   - a NULL only when the prediction says every allowed zone refuses (and,
  *     as a sanity statistic, never for order <= 3 while more than 25% of the
  *     allowed zones' pages are free);
@@ -151,8 +159,11 @@ static void model_free(uint32_t k)
     uint32_t i, n = 1u << r.order;
     unsigned how = ref_rand(10);
 
+    struct ref_merge merge;
     RCHECK(page_count(page) == 1 && !page_flag(page, PG_buddy) && !page_flag(page, PG_pcp),
            "held block %u/%u changed: refcount %d flags 0x%x", r.pfn, r.order, page_count(page), page->flags);
+    if (r.order > 0)                           /* straight to the buddy lists */
+        ref_predict_free(page_zone(page), r.pfn, r.order, &merge);
     if (r.pfn + n <= max_low_pfn && how < 3)
         free_pages((unsigned long)page_address(page), r.order);
     else if (r.order == 0 && how == 3)
@@ -163,6 +174,8 @@ static void model_free(uint32_t k)
         free_page((unsigned long)page_address(page));
     else
         __free_pages(page, r.order);
+    if (r.order > 0)
+        ref_check_free(page_zone(page), &merge, "free");
     for (i = 0; i < n; i++)
         owner[r.pfn + i] = 0;
     model_pages -= n;
@@ -373,8 +386,21 @@ static void run(uint64_t ram, unsigned nnodes, uint64_t seed)
                 unsigned a = ref_rand(4);
                 api = a == 0 ? REF_API_PAGES : a == 1 && !(gfp & __GFP_HIGHMEM) ? REF_API_GFP : REF_API_NODE;
             }
+            struct ref_rmq rmq;
+            bool check_rmq = false;
+
             allowed_free(gfp, nid, &fr, &man);
+            /* An allocation that calls __rmqueue exactly once: order >= 1, or order 0 on an
+             * empty per-CPU list refilled one page at a time (batch 1). */
+            ref_predict(&M, gfp, order, nid, cpu, &pred);
+            if (pred.zone && (order > 0 || (pred.zone->pcp[cpu].batch == 1 &&
+                                            mm_list_empty(&pred.zone->pcp[cpu].lists[ref_gfp_mt(gfp)])))) {
+                ref_predict_rmqueue(pred.zone, order, ref_gfp_mt(gfp), &rmq);
+                check_rmq = true;
+            }
             page = ref_alloc_api(&M, gfp, order, nid, &pred, api);
+            if (check_rmq && page && page_zone(page) == pred.zone)
+                ref_check_rmqueue(pred.zone, &rmq, page, order, "alloc");
             st_allocs++;
             st_slow += pred.slowpath;
             if (page) {
