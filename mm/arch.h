@@ -1,10 +1,12 @@
 /* mm/arch.h - everything mm/ needs from the machine it runs on.
  *
- * The guest kernel implements this in guest/arch/mm_arch.c (real spinlocks
- * with interrupts off, the lowmem direct map at PAGE_OFFSET, IPIs through
- * the local APIC).  The host unit tests implement it in
- * tests/unit/mm_host_arch.c (a simulated CPU number, RAM in a host buffer,
- * "IPIs" as direct calls).  Nothing else in mm/ touches hardware.
+ * The guest kernel implements this in guest/include/mm_arch_impl.h (the
+ * hot functions, inline) and guest/arch/mm_arch.c (real spinlocks with
+ * interrupts off, the lowmem direct map at PAGE_OFFSET, IPIs through the
+ * local APIC).  The host unit tests implement it in tests/unit/mm_arch_impl.h
+ * (declarations only) and tests/unit/mm_host_arch.c (a simulated CPU number,
+ * RAM in a host buffer, "IPIs" as direct calls).  Nothing else in mm/
+ * touches hardware.
  */
 #ifndef MM_ARCH_H
 #define MM_ARCH_H
@@ -18,22 +20,43 @@ typedef struct arch_spinlock {
     volatile uint32_t word;
 } arch_spinlock_t;
 
-/* Takes the lock with local interrupts disabled; returns the interrupt state
- * to hand back to arch_spin_unlock_irqrestore. */
-unsigned long arch_spin_lock_irqsave(arch_spinlock_t *lock);
-void arch_spin_unlock_irqrestore(arch_spinlock_t *lock, unsigned long flags);
-/* Disables/restores local interrupts (per-CPU list access). */
-unsigned long arch_local_irq_save(void);
-void arch_local_irq_restore(unsigned long flags);
+/* Hints for the hot paths. */
+#define MM_LIKELY(x)   __builtin_expect(!!(x), 1)
+#define MM_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define mm_always_inline inline __attribute__((always_inline))
 
-/* The running CPU's number (0 .. arch_nr_cpus() - 1) and the count online. */
-unsigned arch_cpu_id(void);
+/* ---- the hot part of the contract: provided by "mm_arch_impl.h" ------------
+ *
+ * These are called several times per allocation, so each build supplies
+ * them through a header of its own, found on its include path: the guest's
+ * guest/include/mm_arch_impl.h defines them static inline (pushfl/cli,
+ * lock-prefixed instructions, the CPU number from the stack pointer); the
+ * host's tests/unit/mm_arch_impl.h only declares them, and
+ * tests/unit/mm_host_arch.c defines them out of line (lock checking,
+ * simulated CPUs).  Either way they are called as functions with exactly
+ * these signatures and meanings:
+ *
+ *   unsigned long arch_spin_lock_irqsave(arch_spinlock_t *lock);
+ *       Takes the lock with local interrupts disabled; returns the
+ *       interrupt state to hand back to arch_spin_unlock_irqrestore.
+ *   void arch_spin_unlock_irqrestore(arch_spinlock_t *lock, unsigned long flags);
+ *   unsigned long arch_local_irq_save(void);
+ *   void arch_local_irq_restore(unsigned long flags);
+ *       Disable/restore local interrupts (per-CPU list access).
+ *   unsigned arch_cpu_id(void);
+ *       The running CPU's number, 0 .. arch_nr_cpus() - 1.  It does not
+ *       change during a call into mm (no migration), so a caller may ask
+ *       once and pass the number down.
+ *   void arch_atomic_or(volatile uint32_t *w, uint32_t bits);
+ *   void arch_atomic_and(volatile uint32_t *w, uint32_t bits);
+ *   int32_t arch_atomic_add_return(volatile int32_t *v, int32_t delta);
+ *       Atomic operations on 32-bit words (struct page flags and counts);
+ *       add_return returns the new value.
+ */
+#include "mm_arch_impl.h"
+
+/* The number of CPUs online. */
 unsigned arch_nr_cpus(void);
-
-/* Atomic operations on 32-bit words (struct page flags and counts). */
-void arch_atomic_or(volatile uint32_t *w, uint32_t bits);
-void arch_atomic_and(volatile uint32_t *w, uint32_t bits);
-int32_t arch_atomic_add_return(volatile int32_t *v, int32_t delta);
 
 /* The lowmem direct map: the kernel virtual address of a physical address
  * below 896 MiB, and back.  Highmem has no permanent address. */

@@ -18,108 +18,82 @@ _Static_assert(FIX_KMAP(MAX_CPUS - 1) < FIX_SLOTS - 1,
 	       "kmap fixmap slots overlap the ACPI slot");
 _Static_assert(MM_MAX_CPUS == MAX_CPUS, "mm and the kernel disagree on CPUs");
 
-/* ---- interrupts and spinlocks ------------------------------------------- */
+_Static_assert(MM_ARCH_EFLAGS_IF == EFLAGS_IF, "mm_arch_impl.h: EFLAGS_IF");
+_Static_assert(MM_ARCH_KSTACK_SIZE == KSTACK_SIZE, "mm_arch_impl.h: KSTACK_SIZE");
+
+/* The hot functions (interrupts, the lock fast path, the CPU number, the
+ * atomics) are inline in guest/include/mm_arch_impl.h; their slow paths
+ * and the rest of mm/arch.h are here. */
 
 /* pushf; cli: returns the old EFLAGS. */
 static inline unsigned long irq_save(void)
 {
-	unsigned long flags;
-
-	__asm__ volatile("pushfl; popl %0; cli" : "=r"(flags) : : "memory");
-	return flags;
+	return arch_local_irq_save();
 }
 
 /* Back to the EFLAGS.IF of irq_save. */
 static inline void irq_restore(unsigned long flags)
 {
-	if (flags & EFLAGS_IF)
-		__asm__ volatile("sti" : : : "memory");
+	arch_local_irq_restore(flags);
 }
 
-unsigned long arch_local_irq_save(void)
-{
-	return irq_save();
-}
+/* ---- spinlocks ------------------------------------------------------------ */
 
-void arch_local_irq_restore(unsigned long flags)
+/* The inline arch_spin_lock_irqsave found the lock taken (interrupts are
+ * already off): spin on plain reads (with pause) while somebody else holds
+ * it, then lock xchg again, until the word was 0. */
+void arch_spin_lock_contended(arch_spinlock_t *lock)
 {
-	irq_restore(flags);
-}
-
-/* Interrupts off, then lock xchg until the word was 0; spin on plain reads
- * (with pause) while somebody else holds it. */
-unsigned long arch_spin_lock_irqsave(arch_spinlock_t *lock)
-{
-	unsigned long flags = irq_save();
 	uint32_t v;
 
 	for (;;) {
+		while (lock->word)
+			__asm__ volatile("pause" : : : "memory");
 		v = 1;
 		__asm__ volatile("lock xchgl %0, %1"
 				 : "+r"(v), "+m"(lock->word) : : "memory");
 		if (v == 0)
-			return flags;
-		while (lock->word)
-			__asm__ volatile("pause" : : : "memory");
+			return;
 	}
-}
-
-/* A plain store releases on x86 (stores are not reordered with older
- * loads or stores); the compiler barrier keeps the critical section in. */
-void arch_spin_unlock_irqrestore(arch_spinlock_t *lock, unsigned long flags)
-{
-	__asm__ volatile("" : : : "memory");
-	lock->word = 0;
-	irq_restore(flags);
 }
 
 /* ---- CPUs ------------------------------------------------------------------ */
 
-extern uint8_t boot_stack[];
+struct mm_arch_ap_stacks mm_arch_ap_stacks;
 
-/* The allocator asks for the CPU number several times per allocation, so
+/* The allocator asks for the CPU number on every allocation and free, so
  * the common cases avoid the LAPIC ID read of this_cpu_index(): the BSP
  * runs on boot_stack and CPU i > 0 on its per-CPU kernel stack (cpus[i],
  * consecutive KSTACK_SIZE blocks from cpus[0]'s), the stack pointer tells
- * which.  Anything else (the ring-3 entry stacks, say) asks the LAPIC. */
-unsigned arch_cpu_id(void)
+ * which.  Anything else (the ring-3 entry stacks, say) asks the LAPIC.
+ * The inline arch_cpu_id handles the BSP and the APs known to
+ * mm_arch_ap_stacks; this answers the rest and records the APs' stacks:
+ * the base first, then (release) how many, so a reader that sees "last"
+ * sees the base too.  ncpus only grows after boot, so "last" only grows. */
+unsigned arch_cpu_id_slow(uint32_t esp)
 {
-	uint32_t esp, off, idx;
+	uint32_t off, idx, base;
 
-	__asm__("movl %%esp, %0" : "=r"(esp));
 	if (esp - (uint32_t)boot_stack < KSTACK_SIZE)
 		return 0;
-	off = esp - (cpus[0].kstack_top - KSTACK_SIZE);
+	base = cpus[0].kstack_top - KSTACK_SIZE;
+	off = esp - base;
 	idx = off / KSTACK_SIZE;
 	if (idx > 0 && idx < (uint32_t)ncpus &&
-	    cpus[idx].kstack_top - esp <= KSTACK_SIZE)
+	    cpus[idx].kstack_top - esp <= KSTACK_SIZE) {
+		if ((uint32_t)ncpus - 1 > mm_arch_ap_stacks.last) {
+			mm_arch_ap_stacks.base = base;
+			__atomic_store_n(&mm_arch_ap_stacks.last, (uint32_t)ncpus - 1,
+					 __ATOMIC_RELEASE);
+		}
 		return idx;
+	}
 	return (unsigned)this_cpu_index();
 }
 
 unsigned arch_nr_cpus(void)
 {
 	return ncpus > 0 ? (unsigned)ncpus : 1u;
-}
-
-/* ---- atomics ---------------------------------------------------------------- */
-
-void arch_atomic_or(volatile uint32_t *w, uint32_t bits)
-{
-	__asm__ volatile("lock orl %1, %0" : "+m"(*w) : "ir"(bits) : "memory");
-}
-
-void arch_atomic_and(volatile uint32_t *w, uint32_t bits)
-{
-	__asm__ volatile("lock andl %1, %0" : "+m"(*w) : "ir"(bits) : "memory");
-}
-
-int32_t arch_atomic_add_return(volatile int32_t *v, int32_t delta)
-{
-	int32_t old = delta;
-
-	__asm__ volatile("lock xaddl %0, %1" : "+r"(old), "+m"(*v) : : "memory");
-	return old + delta;
 }
 
 /* ---- address translation ---------------------------------------------------- */
