@@ -68,18 +68,74 @@ void *page_address(const struct page *p);
 /* The page of a direct-mapped (lowmem) kernel address. */
 struct page *virt_to_page(const void *addr);
 
-/* Operations on pfn-linked page lists (mm_list.c).  Each keeps the list and
- * the page's lru link consistent; counters and flags are the caller's
- * (see del_page_from_free_list and friends in page_alloc.c). */
+/* Operations on pfn-linked page lists (inline here; mm_list.c has
+ * mm_list_splice).  Each keeps the list and the page's lru link consistent;
+ * counters and flags are the caller's (see del_page_from_free_list and
+ * friends in page_alloc.c).
+ *
+ * A list is {first, last}; each page on it has lru.prev/lru.next naming its
+ * neighbours, MM_NIL at the ends.  A page not on any list has both links
+ * MM_NIL. */
 static inline bool mm_list_empty(const struct mm_list *l) { return l->first == MM_NIL; }
 static inline void mm_list_init(struct mm_list *l) { l->first = l->last = MM_NIL; }
-void mm_list_add(struct mm_list *l, struct page *p);        /* at the front */
-void mm_list_add_tail(struct mm_list *l, struct page *p);
-void mm_list_del(struct mm_list *l, struct page *p);
-struct page *mm_list_first(const struct mm_list *l);        /* NULL if empty */
-struct page *mm_list_last(const struct mm_list *l);
-struct page *mm_list_next(const struct page *p);            /* NULL at the end */
-/* Moves every page of from to the front (or tail) of to. */
+
+static mm_always_inline struct page *mm_page_or_null(uint32_t pfn)
+{
+    return pfn == MM_NIL ? NULL : pfn_to_page(pfn);
+}
+
+/* Adds p at the front of l.  p must not be on a list. */
+static mm_always_inline void mm_list_add(struct mm_list *l, struct page *p)
+{
+    uint32_t pfn = page_to_pfn(p), first = l->first;
+    MM_BUG_ON(p->lru.next != MM_NIL || p->lru.prev != MM_NIL);
+    p->lru.next = first;
+    if (first == MM_NIL)
+        l->last = pfn;
+    else
+        pfn_to_page(first)->lru.prev = pfn;
+    l->first = pfn;
+}
+
+/* Adds p at the back of l.  p must not be on a list. */
+static mm_always_inline void mm_list_add_tail(struct mm_list *l, struct page *p)
+{
+    uint32_t pfn = page_to_pfn(p), last = l->last;
+    MM_BUG_ON(p->lru.next != MM_NIL || p->lru.prev != MM_NIL);
+    p->lru.prev = last;
+    if (last == MM_NIL)
+        l->first = pfn;
+    else
+        pfn_to_page(last)->lru.next = pfn;
+    l->last = pfn;
+}
+
+/* Removes p, which must be on l, and clears its links. */
+static mm_always_inline void mm_list_del(struct mm_list *l, struct page *p)
+{
+    uint32_t pfn = page_to_pfn(p), prev = p->lru.prev, next = p->lru.next;
+    if (prev == MM_NIL) {
+        MM_BUG_ON(l->first != pfn);
+        l->first = next;
+    } else {
+        pfn_to_page(prev)->lru.next = next;
+    }
+    if (next == MM_NIL) {
+        MM_BUG_ON(l->last != pfn);
+        l->last = prev;
+    } else {
+        pfn_to_page(next)->lru.prev = prev;
+    }
+    p->lru.next = p->lru.prev = MM_NIL;
+}
+
+/* NULL if empty. */
+static mm_always_inline struct page *mm_list_first(const struct mm_list *l) { return mm_page_or_null(l->first); }
+static mm_always_inline struct page *mm_list_last(const struct mm_list *l) { return mm_page_or_null(l->last); }
+/* NULL at the end. */
+static mm_always_inline struct page *mm_list_next(const struct page *p) { return mm_page_or_null(p->lru.next); }
+
+/* Moves every page of from to the front (or tail) of to (mm_list.c). */
 void mm_list_splice(struct mm_list *from, struct mm_list *to, bool tail);
 
 #endif
