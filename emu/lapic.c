@@ -251,8 +251,11 @@ static void lapic_eoi(emu_lapic *l)
 {
     int v = highest_vector(l->isr);
 
-    if (v >= 0)
-        l->isr[v >> 5] &= ~(1u << (v & 31));
+    if (v < 0)
+        return;
+    l->isr[v >> 5] &= ~(1u << (v & 31));
+    if (l->host.eoi)
+        l->host.eoi(l->host.ctx, l->cpu, (uint8_t)v);
 }
 
 /* ---- ICR ------------------------------------------------------------------ */

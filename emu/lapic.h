@@ -36,6 +36,8 @@ typedef struct emu_lapic_host {
     /* Something unsupported or invalid was used: a one-line message; never
      * fatal.  May be NULL. */
     void (*report)(void *ctx, unsigned cpu, const char *msg);
+    /* The CPU wrote EOI and vector left service.  May be NULL. */
+    void (*eoi)(void *ctx, unsigned cpu, uint8_t vector);
 } emu_lapic_host;
 
 typedef struct emu_lapic emu_lapic;

@@ -126,6 +126,7 @@ static void init_or_startup(emu_machine *m, emu_cpu *t, enum emu_ipi_mode mode, 
 {
     if (mode == EMU_IPI_INIT && t->index != 0) {
         emu_lapic_reset(t->lapic);
+        t->nipi_q = 0;
         t->state = EMU_CPU_WAIT_SIPI;
         emu_note(m, (int)t->index, "INIT: waiting for STARTUP");
     } else if (mode == EMU_IPI_INIT) {
@@ -138,6 +139,43 @@ static void init_or_startup(emu_machine *m, emu_cpu *t, enum emu_ipi_mode mode, 
         ev.u.text = "started";
         emu_emit(m, &ev);
     }
+}
+
+/* A fixed IPI sent at cycle `at` of its sender: a target whose clock is
+ * behind takes it only when its clock gets there (it cannot see it earlier);
+ * one that is ahead has it in its IRR at once. */
+static void ipi_arrive(emu_cpu *t, uint8_t vector, uint64_t at)
+{
+    if (t->cycles >= at || t->nipi_q == EMU_IPI_QUEUE) {
+        emu_lapic_accept(t->lapic, vector);
+        return;
+    }
+    t->ipi_q[t->nipi_q].vector = vector;
+    t->ipi_q[t->nipi_q].at = at;
+    t->nipi_q++;
+}
+
+/* Moves the IPIs that have arrived by c's clock into its LAPIC. */
+static void ipi_deliver_arrived(emu_cpu *c)
+{
+    unsigned keep = 0;
+    for (unsigned i = 0; i < c->nipi_q; i++) {
+        if (c->ipi_q[i].at <= c->cycles)
+            emu_lapic_accept(c->lapic, c->ipi_q[i].vector);
+        else
+            c->ipi_q[keep++] = c->ipi_q[i];
+    }
+    c->nipi_q = keep;
+}
+
+/* The earliest event that needs c's attention: its timer or an IPI in flight. */
+static uint64_t next_cpu_event(const emu_cpu *c)
+{
+    uint64_t t = emu_lapic_next_event(c->lapic);
+    for (unsigned i = 0; i < c->nipi_q; i++)
+        if (c->ipi_q[i].at < t)
+            t = c->ipi_q[i].at;
+    return t;
 }
 
 static void on_ipi(void *ctx, unsigned src, enum emu_ipi_mode mode, uint8_t vector, uint32_t mask)
@@ -156,10 +194,17 @@ static void on_ipi(void *ctx, unsigned src, enum emu_ipi_mode mode, uint8_t vect
         if (!(mask & (1u << i)))
             continue;
         if (mode == EMU_IPI_FIXED)
-            emu_lapic_accept(m->cpu[i].lapic, vector);
+            ipi_arrive(&m->cpu[i], vector, s->cycles);
         else
             init_or_startup(m, &m->cpu[i], mode, vector);
     }
+    if (mode == EMU_IPI_FIXED)
+        emu_shootdown_on_ipi(m, src, vector, mask);
+}
+
+static void on_eoi(void *ctx, unsigned cpu, uint8_t vector)
+{
+    emu_shootdown_on_eoi(ctx, cpu, vector);
 }
 
 static void on_lapic_report(void *ctx, unsigned cpu, const char *msg)
@@ -217,7 +262,7 @@ static int parse_costs(const char *spec, emu_timing_costs *costs, char *err, siz
 /* Creates the shared devices and each CPU's LAPIC and bus. */
 static int create_devices(emu_machine *m, char *err, size_t errlen)
 {
-    emu_lapic_host host = { .ctx = m, .send_ipi = on_ipi, .report = on_lapic_report };
+    emu_lapic_host host = { .ctx = m, .send_ipi = on_ipi, .report = on_lapic_report, .eoi = on_eoi };
     emu_timing_costs costs;
     if (parse_costs(m->cfg.timing_costs, &costs, err, errlen))
         return -1;
@@ -283,6 +328,8 @@ emu_machine *emu_machine_create(const emu_config *cfg, const emu_callbacks *cb, 
     }
     if (!r)
         r = emu_load_kernel(m, m->kernel_path, err, errlen);
+    if (!r)
+        emu_shootdown_init(m);
     if (r) {
         emu_machine_destroy(m);
         return NULL;
@@ -329,14 +376,16 @@ static bool wake_halted(emu_cpu *c, uint64_t end)
         return false;
     }
     emu_lapic_advance(c->lapic, c->cycles);
+    ipi_deliver_arrived(c);
     if (emu_lapic_pending(c->lapic) < 0) {
-        uint64_t next = emu_lapic_next_event(c->lapic);
+        uint64_t next = next_cpu_event(c);
         if (next >= end) {
             idle_until(c, end);
             return false;
         }
         idle_until(c, next);
         emu_lapic_advance(c->lapic, c->cycles);
+        ipi_deliver_arrived(c);
         if (emu_lapic_pending(c->lapic) < 0)
             return true;    /* masked expiry: look again */
     }
@@ -359,11 +408,13 @@ static bool run_cpu_round(emu_cpu *c, uint64_t end)
             idle_until(c, end);
             break;
         }
-        uint64_t next = emu_lapic_next_event(c->lapic);
+        uint64_t next = next_cpu_event(c);
         c->quantum_end = next > c->cycles && next < end ? next : end;
         emu_lapic_advance(c->lapic, c->cycles);
+        ipi_deliver_arrived(c);
         emu_cpu_run_slice(c);
         emu_lapic_advance(c->lapic, c->cycles);
+        ipi_deliver_arrived(c);
         ran = true;
     }
     return ran;
@@ -377,7 +428,7 @@ static uint64_t next_wakeup(emu_machine *m)
         emu_cpu *c = &m->cpu[i];
         if (c->state != EMU_CPU_HALTED || !(emu_reg(c, UC_X86_REG_EFLAGS) & EFLAGS_IF))
             continue;
-        uint64_t t = emu_lapic_next_event(c->lapic);
+        uint64_t t = next_cpu_event(c);
         if (t < best)
             best = t;
     }
@@ -452,6 +503,7 @@ void emu_machine_pause(emu_machine *m)
 /* ---- inspection ---------------------------------------------------------------------- */
 
 emu_stop emu_machine_stop_reason(const emu_machine *m) { return m->stop; }
+void emu_machine_shootdown_stats(const emu_machine *m, emu_shootdown_stats *out) { *out = m->sd_stats; }
 uint32_t emu_machine_exit_value(const emu_machine *m) { return m->exit_value; }
 const char *emu_machine_crash_report(const emu_machine *m) { return m->crash; }
 unsigned emu_machine_ncpus(const emu_machine *m) { return m->ncpus; }

@@ -47,6 +47,7 @@ enum emu_event_kind {
     EMU_EV_IPI,          /* an inter-processor interrupt was sent: u.ipi */
     EMU_EV_EXCEPTION,    /* an exception or interrupt was delivered: u.intr */
     EMU_EV_CPU_STATE,    /* a CPU started, halted, woke or was reset: u.text */
+    EMU_EV_SHOOTDOWN,    /* a TLB shootdown completed (all targets acknowledged): u.shootdown */
 };
 
 typedef struct emu_event {
@@ -58,6 +59,12 @@ typedef struct emu_event {
         struct { uint64_t addr; uint32_t eip; unsigned size; bool write; } access;
         struct { unsigned src; uint32_t dest_mask; uint8_t vector; const char *mode; } ipi;
         struct { uint8_t vector; bool has_error; uint32_t error; uint32_t eip; uint32_t cr2; } intr;
+        struct {
+            unsigned initiator; uint32_t targets;   /* CPU mask */
+            uint32_t start, end; bool full;         /* virtual range [start, end), or everything */
+            const char *reason;                     /* "vmap purge", "kmap flush", "test", "other" */
+            uint64_t cycles;                        /* first IPI to last acknowledgement */
+        } shootdown;
         const char *text;
     } u;
 } emu_event;
@@ -122,6 +129,14 @@ typedef struct emu_cpu_stats {
     uint64_t interrupts;    /* external interrupts delivered (timer, IPIs) */
     uint64_t ipis_sent;
 } emu_cpu_stats;
+
+/* TLB shootdowns seen so far (kernels that publish tlb_shootdown_req). */
+typedef struct emu_shootdown_stats {
+    uint64_t count;
+    uint64_t total_cycles, max_cycles;
+    uint64_t by_reason[4];   /* other, vmap purge, kmap flush, test */
+} emu_shootdown_stats;
+void emu_machine_shootdown_stats(const emu_machine *m, emu_shootdown_stats *out);
 
 unsigned emu_machine_ncpus(const emu_machine *m);
 uint64_t emu_machine_ram_size(const emu_machine *m);

@@ -19,6 +19,7 @@
 
 #include "bus.h"
 #include "lapic.h"
+#include "shootdown.h"
 #include "symbols.h"
 #include "machine.h"
 
@@ -59,6 +60,7 @@ typedef struct emu_mmio_window {
 } emu_mmio_window;
 
 #define EMU_MAX_WINDOWS 8
+#define EMU_IPI_QUEUE 32
 
 /* A CPU's small direct-mapped cache of block costs in front of the timing
  * model's shared hash table: one compare per block on the hot path. */
@@ -85,6 +87,8 @@ typedef struct emu_cpu {
     emu_mmio_window win[EMU_MAX_WINDOWS];
     unsigned nwin;
     emu_cost_l0 cost_l0[EMU_COST_L0_SIZE];
+    struct { uint64_t at; uint8_t vector; } ipi_q[EMU_IPI_QUEUE];   /* fixed IPIs in flight */
+    unsigned nipi_q;
 } emu_cpu;
 
 struct emu_machine {
@@ -116,6 +120,8 @@ struct emu_machine {
     bool crash_has_eip;          /* the instruction that caused the crash, if known */
     uint32_t crash_eip;
     emu_symtab syms;             /* the kernel's symbols */
+    emu_shootdown_tracker sd;
+    emu_shootdown_stats sd_stats;
 
     char serial_line[256];       /* COM1 bytes not yet passed on as an event */
     size_t serial_len;
