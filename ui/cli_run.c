@@ -202,6 +202,14 @@ static void print_stats(const emu_machine *m, double secs)
                 (unsigned long long)s.exceptions, (unsigned long long)s.interrupts,
                 (unsigned long long)s.ipis_sent);
     }
+    emu_shootdown_stats sd;
+    emu_machine_shootdown_stats(m, &sd);
+    fprintf(stderr, "pagelab: TLB shootdowns: %llu (other %llu, vmap purge %llu, kmap flush %llu, test %llu), "
+            "cycles from first IPI to last acknowledgement: mean %llu, max %llu\n",
+            (unsigned long long)sd.count, (unsigned long long)sd.by_reason[0],
+            (unsigned long long)sd.by_reason[1], (unsigned long long)sd.by_reason[2],
+            (unsigned long long)sd.by_reason[3],
+            (unsigned long long)(sd.count ? sd.total_cycles / sd.count : 0), (unsigned long long)sd.max_cycles);
     fprintf(stderr, "pagelab: %llu guest instructions in %.3f s host time (%.1f MIPS), host RSS %llu MiB\n",
             (unsigned long long)insns, secs, secs > 0 ? insns / secs / 1e6 : 0.0,
             (unsigned long long)(emu_host_rss_bytes() >> 20));
