@@ -146,6 +146,39 @@ uint32_t nr_free_pages(void);
 bool zone_watermark_ok(struct zone *z, unsigned order, uint32_t mark,
                        int classzone_idx, int alloc_flags);
 
+/* The same answer as zone_watermark_ok, always (tests/unit/test_mm_fastpath.c
+ * compares the two on random inputs); order 0, the allocator's common case,
+ * in a few 32-bit operations (as modern Linux's zone_watermark_fast).
+ *
+ * Why it is exact for order 0.  zone_watermark_ok computes, in 64 bits,
+ *     min  = mark, less min/2 for ALLOC_HIGH, less min/4 for ALLOC_HARDER
+ *     free = F - 2^0 + 1 = F      (F = zone_page_state(NR_FREE_PAGES), 0 <= F < 2^31)
+ * and answers free > min + R (R = lowmem_reserve[classzone_idx] < 2^32);
+ * its per-order loop runs for o < order, i.e. not at all.
+ *   - min: 0 <= mark < 2^32, so every step stays in [0, 2^32) and floor
+ *     division of a non-negative value is the same in uint32_t and
+ *     int64_t: the uint32_t min below equals the 64-bit one.
+ *   - If F <= min, then F <= min + R (R >= 0): both answer false.
+ *   - If F > min, F - min is computed exactly (no wrap) and
+ *     F > min + R  <=>  F - min > R.
+ * So "F > min && F - min > R" is exactly "free > min + R", with no 64-bit
+ * arithmetic and no overflow.  Other orders take the full check. */
+static mm_always_inline bool zone_watermark_fast(struct zone *z, unsigned order, uint32_t mark,
+                                                 int classzone_idx, int alloc_flags)
+{
+    if (MM_LIKELY(order == 0)) {
+        uint32_t free = zone_page_state(z, NR_FREE_PAGES);
+        uint32_t min = mark;
+
+        if (alloc_flags & ALLOC_HIGH)
+            min -= min / 2;
+        if (alloc_flags & ALLOC_HARDER)
+            min -= min / 4;
+        return free > min && free - min > z->lowmem_reserve[classzone_idx];
+    }
+    return zone_watermark_ok(z, order, mark, classzone_idx, alloc_flags);
+}
+
 /* ---- buddy internals (page_alloc.c) -------------------------------------------- */
 
 /* Removes one block of 2^order pages of migrate type mt (falling back to
@@ -171,7 +204,9 @@ void __free_pages_bootmem(struct page *page, unsigned order);
  * PG_slab, mapcount -1, mapping 0, PG_head+private matching order); calls
  * bad_page for each bad page and returns false, in which case the block
  * must not be freed.  Otherwise clears PG_head/private, poisons the pages
- * if mm_debug.poison, and returns true. */
+ * if mm_debug.poison, and returns true.  (The checks always run: one OR of
+ * a few words per page on the way, the reasons worked out only for a bad
+ * page.) */
 bool free_pages_prepare(struct page *page, unsigned order);
 
 /* page_alloc.c: checks every page of a block just taken off a free list
@@ -195,8 +230,9 @@ void mm_poison_pages(struct page *page, unsigned order);
 
 /* debug.c: for each page of a block being allocated that has PG_poisoned:
  * checks the pattern is intact (reports a use-after-free otherwise) and
- * clears PG_poisoned.  Called by prep_new_page on every allocation,
- * whatever mm_debug.poison says now. */
+ * clears PG_poisoned.  Called by prep_new_page on every allocation of a
+ * block with a PG_poisoned page, whatever mm_debug.poison says now (for
+ * any other block it would do nothing, so prep_new_page skips the call). */
 void mm_unpoison_pages(struct page *page, unsigned order);
 
 /* alloc_fail.c: the "page allocation failure" report (Linux's
@@ -205,18 +241,80 @@ void mm_unpoison_pages(struct page *page, unsigned order);
  * held. */
 void warn_alloc_failed(gfp_t gfp, unsigned order);
 
-/* ---- per-CPU lists (pcp.c) ----------------------------------------------------- */
+/* ---- per-CPU lists (pcp.c; the two hot paths inline here) -------------------- */
 
-/* An order-0 page of migrate type mt from this CPU's list for zone
- * (refilled with batch pages from the buddy lists when empty); the head of
- * the list, or the tail if cold.  The page is off the list, PG_pcp clear,
- * not yet prepared (prep_new_page).  NULL if the zone has none. */
-struct page *pcp_alloc(struct zone *zone, unsigned mt, bool cold);
+/* pcp.c: the list of type mt of pcp (this CPU's, interrupts off) is empty:
+ * moves batch pages onto it from the buddy lists (rmqueue_bulk), adds them
+ * to count and counts a refill if there were any. */
+void pcp_refill(struct zone *zone, struct per_cpu_pages *pcp, unsigned mt);
 
-/* Puts an order-0 page (already through free_pages_prepare) on this CPU's
- * list of its pageblock type (MIGRATE_RESERVE -> MOVABLE), at the head or
- * at the tail if cold; past high, batch pages go back to the buddy lists. */
-void pcp_free(struct page *page, bool cold);
+/* pcp.c: pcp (this CPU's, interrupts off) reached high: gives
+ * min(batch, count) pages back to the buddy lists (free_pcppages_bulk) and
+ * counts a drain. */
+void pcp_trim(struct zone *zone, struct per_cpu_pages *pcp);
+
+/* An order-0 page of migrate type mt from CPU cpu's list for zone (cpu is
+ * the running CPU, arch_cpu_id(), asked once by the caller); refilled with
+ * batch pages from the buddy lists when empty; the head of the list, or
+ * the tail if cold.  The page is off the list, PG_pcp clear, not yet
+ * prepared (prep_new_page).  NULL if the zone has none. */
+static mm_always_inline struct page *pcp_alloc(struct zone *zone, unsigned cpu, unsigned mt, bool cold)
+{
+    unsigned long flags = arch_local_irq_save();
+    struct per_cpu_pages *pcp = &zone->pcp[cpu];
+    struct mm_list *list;
+    struct page *page = NULL;
+    uint32_t pfn;
+
+    MM_HIDE_VAR(pcp);
+    list = &pcp->lists[mt];
+    MM_BUG_ON(mt >= MIGRATE_PCPTYPES);
+    if (MM_UNLIKELY(mm_list_empty(list)))
+        pcp_refill(zone, pcp, mt);
+    pfn = cold ? list->last : list->first;
+    if (MM_LIKELY(pfn != MM_NIL)) {
+        page = pfn_to_page(pfn);
+        MM_BUG_ON(!page_flag(page, PG_pcp) || page->index != mt);
+        mm_list_del_pfn(list, page, pfn);
+        clear_page_flag(page, PG_pcp);
+        page->index = 0;
+        pcp->count--;
+    }
+    arch_local_irq_restore(flags);
+    return page;
+}
+
+/* Puts an order-0 page (already through free_pages_prepare) on CPU cpu's
+ * (the running CPU's) list of its pageblock type (MIGRATE_RESERVE ->
+ * MOVABLE), at the head or at the tail if cold; once count reaches high,
+ * batch pages go back to the buddy lists (Linux 2.6.32's rule). */
+static mm_always_inline void pcp_free(struct page *page, unsigned cpu, bool cold)
+{
+    struct zone *zone = page_zone(page);
+    uint32_t pfn = page_to_pfn(page);
+    /* get_pageblock_migratetype, with the pfn at hand */
+    unsigned mt = (page[-(int32_t)(pfn & (pageblock_nr_pages - 1))].flags & PAGE_PBMT_MASK) >> PAGE_PBMT_SHIFT;
+    unsigned long flags;
+    struct per_cpu_pages *pcp;
+    struct mm_list *list;
+
+    if (mt >= MIGRATE_PCPTYPES)
+        mt = MIGRATE_MOVABLE;
+    pcp = &zone->pcp[cpu];
+    MM_HIDE_VAR(pcp);
+    list = &pcp->lists[mt];
+    flags = arch_local_irq_save();
+    page->index = mt;
+    set_page_flag(page, PG_pcp);
+    if (cold)
+        mm_list_add_tail_pfn(list, page, pfn);
+    else
+        mm_list_add_pfn(list, page, pfn);
+    pcp->count++;
+    if (MM_UNLIKELY(pcp->count >= pcp->high))
+        pcp_trim(zone, pcp);
+    arch_local_irq_restore(flags);
+}
 
 /* Pages on the per-CPU lists of a zone, all CPUs. */
 uint32_t zone_pcp_count(const struct zone *zone);

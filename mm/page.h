@@ -84,10 +84,10 @@ static mm_always_inline struct page *mm_page_or_null(uint32_t pfn)
     return pfn == MM_NIL ? NULL : pfn_to_page(pfn);
 }
 
-/* Adds p at the front of l.  p must not be on a list. */
-static mm_always_inline void mm_list_add(struct mm_list *l, struct page *p)
+/* The same with p's pfn already at hand (pfn == page_to_pfn(p)). */
+static mm_always_inline void mm_list_add_pfn(struct mm_list *l, struct page *p, uint32_t pfn)
 {
-    uint32_t pfn = page_to_pfn(p), first = l->first;
+    uint32_t first = l->first;
     MM_BUG_ON(p->lru.next != MM_NIL || p->lru.prev != MM_NIL);
     p->lru.next = first;
     if (first == MM_NIL)
@@ -97,10 +97,9 @@ static mm_always_inline void mm_list_add(struct mm_list *l, struct page *p)
     l->first = pfn;
 }
 
-/* Adds p at the back of l.  p must not be on a list. */
-static mm_always_inline void mm_list_add_tail(struct mm_list *l, struct page *p)
+static mm_always_inline void mm_list_add_tail_pfn(struct mm_list *l, struct page *p, uint32_t pfn)
 {
-    uint32_t pfn = page_to_pfn(p), last = l->last;
+    uint32_t last = l->last;
     MM_BUG_ON(p->lru.next != MM_NIL || p->lru.prev != MM_NIL);
     p->lru.prev = last;
     if (last == MM_NIL)
@@ -110,10 +109,9 @@ static mm_always_inline void mm_list_add_tail(struct mm_list *l, struct page *p)
     l->last = pfn;
 }
 
-/* Removes p, which must be on l, and clears its links. */
-static mm_always_inline void mm_list_del(struct mm_list *l, struct page *p)
+static mm_always_inline void mm_list_del_pfn(struct mm_list *l, struct page *p, uint32_t pfn)
 {
-    uint32_t pfn = page_to_pfn(p), prev = p->lru.prev, next = p->lru.next;
+    uint32_t prev = p->lru.prev, next = p->lru.next;
     if (prev == MM_NIL) {
         MM_BUG_ON(l->first != pfn);
         l->first = next;
@@ -127,6 +125,24 @@ static mm_always_inline void mm_list_del(struct mm_list *l, struct page *p)
         pfn_to_page(next)->lru.prev = prev;
     }
     p->lru.next = p->lru.prev = MM_NIL;
+}
+
+/* Adds p at the front of l.  p must not be on a list. */
+static mm_always_inline void mm_list_add(struct mm_list *l, struct page *p)
+{
+    mm_list_add_pfn(l, p, page_to_pfn(p));
+}
+
+/* Adds p at the back of l.  p must not be on a list. */
+static mm_always_inline void mm_list_add_tail(struct mm_list *l, struct page *p)
+{
+    mm_list_add_tail_pfn(l, p, page_to_pfn(p));
+}
+
+/* Removes p, which must be on l, and clears its links. */
+static mm_always_inline void mm_list_del(struct mm_list *l, struct page *p)
+{
+    mm_list_del_pfn(l, p, page_to_pfn(p));
 }
 
 /* NULL if empty. */

@@ -32,7 +32,7 @@ static const uint8_t fallbacks[MIGRATE_PCPTYPES][MIGRATE_PCPTYPES - 1] = {
 
 /* Puts the block of 2^order pages headed by page on the front of its zone's
  * free list of type mt.  Caller holds zone->lock. */
-static void add_to_free_list(struct page *page, struct zone *zone, unsigned order, unsigned mt)
+static mm_always_inline void add_to_free_list(struct page *page, struct zone *zone, unsigned order, unsigned mt)
 {
     MM_BUG_ON(page_flag(page, PG_buddy) || page_count(page) != 0);
     MM_BUG_ON(page_to_pfn(page) & ((1u << order) - 1));
@@ -47,7 +47,7 @@ static void add_to_free_list(struct page *page, struct zone *zone, unsigned orde
 
 /* Takes a free block head off its free list (the one page->index names).
  * Caller holds zone->lock. */
-static void del_page_from_free_list(struct page *page, struct zone *zone, unsigned order)
+static mm_always_inline void del_page_from_free_list(struct page *page, struct zone *zone, unsigned order)
 {
     MM_BUG_ON(!page_flag(page, PG_buddy) || page_order(page) != order);
     mm_list_del(&zone->free_area[order].free_list[page->index], page);
@@ -71,7 +71,7 @@ static void move_to_free_list(struct page *page, struct zone *zone, unsigned ord
 }
 
 /* True if page heads a free buddy block of exactly this order in zone. */
-static bool page_is_buddy(const struct page *page, const struct zone *zone, unsigned order)
+static mm_always_inline bool page_is_buddy(const struct page *page, const struct zone *zone, unsigned order)
 {
     return page_flag(page, PG_buddy) && page_order(page) == order &&
            page_zone(page) == zone;
@@ -84,7 +84,7 @@ static bool page_is_buddy(const struct page *page, const struct zone *zone, unsi
  * list of its pageblock's type (read after merging: the head may be in
  * another pageblock only for order >= pageblock_order, where all covered
  * pageblocks normally agree). */
-void __free_one_page(struct page *page, struct zone *zone, unsigned order)
+static mm_always_inline void free_one_page(struct page *page, struct zone *zone, unsigned order)
 {
     uint32_t pfn = page_to_pfn(page);
 
@@ -105,6 +105,11 @@ void __free_one_page(struct page *page, struct zone *zone, unsigned order)
     }
     page = pfn_to_page(pfn);
     add_to_free_list(page, zone, order, get_pageblock_migratetype(page));
+}
+
+void __free_one_page(struct page *page, struct zone *zone, unsigned order)
+{
+    free_one_page(page, zone, order);
 }
 
 /* The reason a page of a block being freed (or just allocated) is in a bad
@@ -128,8 +133,25 @@ static const char *bad_page_reason(const struct page *p, int32_t want_count)
     return NULL;
 }
 
-/* See internal.h. */
-bool free_pages_prepare(struct page *page, unsigned order)
+/* The page flags no free (or just allocated) page may have. */
+#define PAGE_FLAGS_CHECK ((1u << PG_buddy) | (1u << PG_pcp) | (1u << PG_reserved) | (1u << PG_slab))
+
+/* Zero iff p passes bad_page_reason(p, 0) (refcount 0, mapcount -1,
+ * mapping 0, none of PG_buddy/PG_pcp/PG_reserved/PG_slab) and has none of
+ * the extra flags in flags_mask: one OR of four words instead of seven
+ * tests.  Each term is zero exactly when its condition holds
+ * ((uint32_t)mapcount + 1 wraps to 0 only for -1), and an OR is zero only
+ * when every term is.  The reasons are worked out only for a bad page. */
+static mm_always_inline uint32_t page_bad_bits(const struct page *p, uint32_t flags_mask)
+{
+    return (p->flags & flags_mask) | p->mapping | ((uint32_t)p->_mapcount + 1u) |
+           (uint32_t)p->_refcount;
+}
+
+/* The slow path of free_pages_prepare: a check failed.  Reports every bad
+ * page with its reason (as Linux's free_pages_check / bad_page) and returns
+ * whether the block is good after all. */
+static __attribute__((noinline)) bool free_pages_check_bad(struct page *page, unsigned order)
 {
     bool ok = true;
     uint32_t i;
@@ -146,47 +168,79 @@ bool free_pages_prepare(struct page *page, unsigned order)
             ok = false;
         }
     }
-    if (!ok)
+    return ok;
+}
+
+/* See internal.h (free_pages_prepare).  The same checks as
+ * free_pages_check_bad, all of them, on every free: for order 0, PG_head
+ * set is the "another order" case, so it joins the flags of the one test. */
+static mm_always_inline bool free_pages_prepare_inline(struct page *page, unsigned order)
+{
+    uint32_t bad, i;
+
+    if (order == 0) {
+        bad = page_bad_bits(page, PAGE_FLAGS_CHECK | (1u << PG_head));
+    } else {
+        bad = !page_flag(page, PG_head) || page_order(page) != order;
+        for (i = 0; i < (1u << order); i++)
+            bad |= page_bad_bits(page + i, PAGE_FLAGS_CHECK);
+    }
+    if (MM_UNLIKELY(bad) && !free_pages_check_bad(page, order))
         return false;
-    clear_page_flag(page, PG_head);
+    if (order > 0)                      /* order 0: checked clear above */
+        clear_page_flag(page, PG_head);
     page->private = 0;
     page->index = 0;
-    if (mm_debug.poison)
+    if (MM_UNLIKELY(mm_debug.poison))
         mm_poison_pages(page, order);
     return true;
 }
 
+/* See internal.h. */
+bool free_pages_prepare(struct page *page, unsigned order)
+{
+    return free_pages_prepare_inline(page, order);
+}
+
 /* Frees a checked block of order > 0 straight to the buddy lists. */
-static void free_pages_ok(struct page *page, unsigned order)
+static __attribute__((noinline)) void free_pages_ok(struct page *page, unsigned order)
 {
     struct zone *zone = page_zone(page);
     unsigned long flags = arch_spin_lock_irqsave(&zone->lock);
-    __free_one_page(page, zone, order);
+    free_one_page(page, zone, order);
     arch_spin_unlock_irqrestore(&zone->lock, flags);
 }
 
 /* Drops a reference to a block; on the last one checks it and frees it:
  * order 0 through the per-CPU lists, larger blocks to the buddy lists. */
-static void free_pages_common(struct page *page, unsigned order, bool cold)
+static mm_always_inline void free_pages_common(struct page *page, unsigned order, bool cold)
 {
     MM_BUG_ON(order >= MAX_ORDER);
-    if (page_count(page) <= 0) {
+    if (MM_UNLIKELY(page_count(page) <= 0)) {
         bad_page(page, "freeing a page with refcount 0");
         return;
     }
     if (!put_page_testzero(page))
         return;
-    if (free_pages_prepare(page, order)) {
+    if (free_pages_prepare_inline(page, order)) {
         if (order == 0)
-            pcp_free(page, cold);
+            pcp_free(page, arch_cpu_id(), cold);
         else
             free_pages_ok(page, order);
     }
-    if (mm_debug.check_each_op)
+    if (MM_UNLIKELY(mm_debug.check_each_op))
         mm_check_invariants(true);
 }
 
-void __free_pages(struct page *page, unsigned order) { free_pages_common(page, order, false); }
+/* Order 0 (the per-CPU lists) gets a copy of its own with the order known. */
+void __free_pages(struct page *page, unsigned order)
+{
+    if (order == 0)
+        free_pages_common(page, 0, false);
+    else
+        free_pages_common(page, order, false);
+}
+
 void __free_page(struct page *page) { free_pages_common(page, 0, false); }
 void free_cold_page(struct page *page) { free_pages_common(page, 0, true); }
 
@@ -223,7 +277,7 @@ void __free_pages_bootmem(struct page *page, unsigned order)
 /* A block of order high split down to order low: the upper half at each
  * step goes back on the free list of type mt, the lowest 2^low pages are
  * the caller's.  Caller holds zone->lock. */
-static void expand(struct zone *zone, struct page *page, unsigned low, unsigned high, unsigned mt)
+static mm_always_inline void expand(struct zone *zone, struct page *page, unsigned low, unsigned high, unsigned mt)
 {
     while (high > low) {
         high--;
@@ -233,7 +287,7 @@ static void expand(struct zone *zone, struct page *page, unsigned low, unsigned 
 
 /* The smallest free block of type mt of at least 2^order pages, split down
  * to 2^order; NULL if there is none.  Caller holds zone->lock. */
-static struct page *rmqueue_smallest(struct zone *zone, unsigned order, unsigned mt)
+static mm_always_inline struct page *rmqueue_smallest(struct zone *zone, unsigned order, unsigned mt)
 {
     unsigned o;
 
@@ -285,7 +339,7 @@ static void change_pageblock_range(struct page *page, unsigned order, unsigned m
  * pageblock to start_mt, and the pageblock changes type if at least half of
  * it moved; a block of a whole pageblock or more changes all its
  * pageblocks.  Caller holds zone->lock. */
-static struct page *rmqueue_fallback(struct zone *zone, unsigned order, unsigned start_mt)
+static __attribute__((noinline)) struct page *rmqueue_fallback(struct zone *zone, unsigned order, unsigned start_mt)
 {
     int o;
     unsigned i;
@@ -318,7 +372,7 @@ struct page *__rmqueue(struct zone *zone, unsigned order, unsigned mt)
 {
     struct page *page = rmqueue_smallest(zone, order, mt);
 
-    if (!page && mt != MIGRATE_RESERVE) {
+    if (MM_UNLIKELY(!page) && mt != MIGRATE_RESERVE) {
         page = rmqueue_fallback(zone, order, mt);
         if (!page)
             page = rmqueue_smallest(zone, order, MIGRATE_RESERVE);
@@ -363,7 +417,7 @@ void free_pcppages_bulk(struct zone *zone, uint32_t count, struct per_cpu_pages 
         page->index = 0;
         pcp->count--;
         count--;
-        __free_one_page(page, zone, 0);
+        free_one_page(page, zone, 0);
         mt = (mt + 1) % MIGRATE_PCPTYPES;
     }
     arch_spin_unlock_irqrestore(&zone->lock, flags);
@@ -373,7 +427,7 @@ void free_pcppages_bulk(struct zone *zone, uint32_t count, struct per_cpu_pages 
 
 /* Zeroes the pages of a block: lowmem through the direct map, highmem one
  * page at a time through a temporary mapping. */
-static void zero_pages(struct page *page, unsigned order)
+static __attribute__((noinline)) void zero_pages(struct page *page, unsigned order)
 {
     uint32_t pfn = page_to_pfn(page), i;
 
@@ -388,8 +442,10 @@ static void zero_pages(struct page *page, unsigned order)
     }
 }
 
-/* See internal.h. */
-bool prep_new_page(struct page *page, unsigned order, gfp_t gfp)
+/* The slow path of prep_new_page: a check failed.  Reports every bad page
+ * with its reason (as Linux's prep_new_page / bad_page) and returns
+ * whether the block is good after all. */
+static __attribute__((noinline)) bool prep_new_page_check_bad(struct page *page, unsigned order)
 {
     bool ok = true;
     uint32_t i;
@@ -401,9 +457,24 @@ bool prep_new_page(struct page *page, unsigned order, gfp_t gfp)
             ok = false;
         }
     }
-    if (!ok)
+    return ok;
+}
+
+/* See internal.h (prep_new_page).  Every page is checked on every
+ * allocation (page_bad_bits with PG_head added); mm_unpoison_pages, which
+ * only acts on pages with PG_poisoned, is called when one of them has it. */
+static mm_always_inline bool prep_new_page_inline(struct page *page, unsigned order, gfp_t gfp)
+{
+    uint32_t bad = 0, flags = 0, i;
+
+    for (i = 0; i < (1u << order); i++) {
+        bad |= page_bad_bits(page + i, PAGE_FLAGS_CHECK | (1u << PG_head));
+        flags |= page[i].flags;
+    }
+    if (MM_UNLIKELY(bad) && !prep_new_page_check_bad(page, order))
         return false;
-    mm_unpoison_pages(page, order);
+    if (MM_UNLIKELY(flags & (1u << PG_poisoned)))
+        mm_unpoison_pages(page, order);
     page->_refcount = 1;
     page->private = 0;
     page->index = 0;
@@ -411,9 +482,15 @@ bool prep_new_page(struct page *page, unsigned order, gfp_t gfp)
         page->private = order;
         set_page_flag(page, PG_head);
     }
-    if (gfp & __GFP_ZERO)
+    if (MM_UNLIKELY(gfp & __GFP_ZERO))
         zero_pages(page, order);
     return true;
+}
+
+/* See internal.h. */
+bool prep_new_page(struct page *page, unsigned order, gfp_t gfp)
+{
+    return prep_new_page_inline(page, order, gfp);
 }
 
 /* ---- watermarks ------------------------------------------------------------------ */
@@ -459,70 +536,76 @@ static void count_event(uint32_t *counter)
     arch_atomic_add_return((volatile int32_t *)(void *)counter, 1);
 }
 
-/* What one allocation is: its flags, order, type, zonelist and the zones allowed. */
+/* What one allocation is: its flags, order, type, zonelist, the zones
+ * allowed and the running CPU (asked once). */
 struct alloc_ctx {
     gfp_t gfp;
     unsigned order;
     unsigned mt;
     unsigned high_zoneidx;             /* gfp_zone(gfp) */
+    unsigned cpu;                      /* arch_cpu_id() */
     const struct zonelist *zonelist;
-    struct zone *preferred;            /* first allowed zone of the zonelist, or NULL */
+    const struct zoneref *preferred_ref; /* first allowed zone of the zonelist */
+    struct zone *preferred;            /* its zone */
 };
 
 /* NUMA counters for an allocation served by z when preferred was asked for. */
-static void zone_statistics(struct zone *preferred, struct zone *z)
+static mm_always_inline void zone_statistics(struct zone *preferred, struct zone *z, unsigned cpu)
 {
-    if (z->node == preferred->node) {
+    if (MM_LIKELY(z->node == preferred->node)) {
         mod_zone_page_state(z, NUMA_HIT, 1);
     } else {
         mod_zone_page_state(z, NUMA_MISS, 1);
         mod_zone_page_state(preferred, NUMA_FOREIGN, 1);
     }
-    mod_zone_page_state(z, z->node == cpu_to_node(arch_cpu_id()) ? NUMA_LOCAL : NUMA_OTHER, 1);
+    mod_zone_page_state(z, z->node == cpu_to_node(cpu) ? NUMA_LOCAL : NUMA_OTHER, 1);
 }
 
 /* One block from zone z: order 0 through this CPU's list, larger blocks
  * straight from the buddy lists.  Blocks in a bad state are leaked (after
  * bad_page) and another one is taken.  NULL if z has none. */
-static struct page *buffered_rmqueue(struct alloc_ctx *ac, struct zone *z)
+static mm_always_inline struct page *buffered_rmqueue(struct zone *preferred, struct zone *z,
+                                                     unsigned order, gfp_t gfp, unsigned cpu)
 {
+    unsigned mt = gfp_migratetype(gfp);
+
     for (;;) {
         struct page *page;
 
-        if (ac->order == 0) {
-            page = pcp_alloc(z, ac->mt, (ac->gfp & __GFP_COLD) != 0);
+        if (order == 0) {
+            page = pcp_alloc(z, cpu, mt, (gfp & __GFP_COLD) != 0);
         } else {
             unsigned long flags = arch_spin_lock_irqsave(&z->lock);
-            page = __rmqueue(z, ac->order, ac->mt);
+            page = __rmqueue(z, order, mt);
             arch_spin_unlock_irqrestore(&z->lock, flags);
         }
-        if (!page)
+        if (MM_UNLIKELY(!page))
             return NULL;
-        if (prep_new_page(page, ac->order, ac->gfp)) {
-            zone_statistics(ac->preferred, z);
+        if (MM_LIKELY(prep_new_page_inline(page, order, gfp))) {
+            zone_statistics(preferred, z, cpu);
             return page;
         }
     }
 }
 
-/* Walks the zonelist (zones above high_zoneidx skipped) and takes a block
- * from the first zone that passes its watermark check (none with
- * ALLOC_NO_WATERMARKS). */
-static struct page *get_page_from_freelist(struct alloc_ctx *ac, int alloc_flags)
+/* Walks the zonelist from ref (zones above high_zoneidx skipped) and takes
+ * a block from the first zone that passes its watermark check (none with
+ * ALLOC_NO_WATERMARKS).  Every zone before ac->preferred_ref is skipped by
+ * that same test, so starting there is the same as starting at the head. */
+static __attribute__((noinline)) struct page *
+get_page_from_freelist(const struct alloc_ctx *ac, int alloc_flags, const struct zoneref *ref)
 {
-    const struct zoneref *ref;
-
-    for_each_zoneref(ref, ac->zonelist) {
+    for (; ref->node != ZONEREF_END; ref++) {
         struct zone *z = zoneref_zone(ref);
         struct page *page;
 
         if (ref->zone > ac->high_zoneidx || !populated_zone(z))
             continue;
         if (!(alloc_flags & ALLOC_NO_WATERMARKS) &&
-            !zone_watermark_ok(z, ac->order, z->watermark[alloc_flags & ALLOC_WMARK_MASK],
-                               (int)zone_idx(ac->preferred), alloc_flags))
+            !zone_watermark_fast(z, ac->order, z->watermark[alloc_flags & ALLOC_WMARK_MASK],
+                                 (int)zone_idx(ac->preferred), alloc_flags))
             continue;
-        page = buffered_rmqueue(ac, z);
+        page = buffered_rmqueue(ac->preferred, z, ac->order, ac->gfp, ac->cpu);
         if (page)
             return page;
     }
@@ -544,7 +627,7 @@ static int gfp_to_alloc_flags(gfp_t gfp)
 
 /* Counts a kswapd wakeup on every allowed zone whose free pages are below
  * its low watermark (kswapd itself comes with reclaim, later). */
-static void wake_all_kswapd(struct alloc_ctx *ac)
+static void wake_all_kswapd(const struct alloc_ctx *ac)
 {
     const struct zoneref *ref;
 
@@ -559,7 +642,7 @@ static void wake_all_kswapd(struct alloc_ctx *ac)
 
 /* Where direct reclaim will go: for now it only counts an attempt on every
  * allowed zone and frees nothing.  Returns the pages reclaimed (0). */
-static uint32_t try_reclaim_stub(struct alloc_ctx *ac)
+static uint32_t try_reclaim_stub(const struct alloc_ctx *ac)
 {
     const struct zoneref *ref;
 
@@ -575,52 +658,53 @@ static uint32_t try_reclaim_stub(struct alloc_ctx *ac)
  * (lower for __GFP_HIGH / atomic callers), then, if the caller may sleep,
  * "reclaim" and retry once more.  __GFP_NOFAIL is NOT honoured: such a
  * request fails like any other when memory is exhausted. */
-static struct page *alloc_pages_slowpath(struct alloc_ctx *ac)
+static struct page *alloc_pages_slowpath(const struct alloc_ctx *ac)
 {
     int alloc_flags = gfp_to_alloc_flags(ac->gfp);
     struct page *page;
 
     wake_all_kswapd(ac);
-    page = get_page_from_freelist(ac, alloc_flags);
+    page = get_page_from_freelist(ac, alloc_flags, ac->preferred_ref);
     if (page || !(ac->gfp & __GFP_WAIT))
         return page;
     try_reclaim_stub(ac);
-    return get_page_from_freelist(ac, alloc_flags);
+    return get_page_from_freelist(ac, alloc_flags, ac->preferred_ref);
 }
 
-/* The first zone of the zonelist the allocation may use, or NULL. */
-static struct zone *first_allowed_zone(const struct zonelist *zl, unsigned high_zoneidx)
+/* The first entry of the zonelist the allocation may use (the preferred
+ * zone), or the end marker. */
+static mm_always_inline const struct zoneref *first_allowed_zoneref(const struct zonelist *zl,
+                                                                    unsigned high_zoneidx)
 {
     const struct zoneref *ref;
 
     for_each_zoneref(ref, zl)
         if (ref->zone <= high_zoneidx && populated_zone(zoneref_zone(ref)))
-            return zoneref_zone(ref);
-    return NULL;
+            break;
+    return ref;
 }
 
-/* The allocator's entry: the fast path at the low watermark, then the slow
- * path; on failure counts alloc_failures on the preferred zone and reports
- * (unless __GFP_NOWARN). */
-struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned order)
+/* Everything after the fast path's first try: the other zones at the low
+ * watermark, then the slow path; on failure counts alloc_failures on the
+ * preferred zone and reports (unless __GFP_NOWARN).  preferred_ref is the
+ * zonelist entry of the preferred zone, or its end if no zone is allowed. */
+static __attribute__((noinline)) struct page *
+alloc_pages_rest(gfp_t gfp, unsigned order, unsigned cpu, const struct zonelist *zonelist,
+                 const struct zoneref *preferred_ref)
 {
     struct alloc_ctx ac;
     struct page *page = NULL;
 
-    if (order >= MAX_ORDER)
-        return NULL;
-    if (nid < 0)
-        nid = (int)cpu_to_node(arch_cpu_id());
-    MM_BUG_ON((uint32_t)nid >= nr_online_nodes);
     ac.gfp = gfp;
     ac.order = order;
     ac.mt = gfp_migratetype(gfp);
     ac.high_zoneidx = gfp_zone(gfp);
-    ac.zonelist = (gfp & __GFP_THISNODE) ? &NODE_DATA(nid)->node_zonelist_local
-                                         : &NODE_DATA(nid)->node_zonelist;
-    ac.preferred = first_allowed_zone(ac.zonelist, ac.high_zoneidx);
+    ac.cpu = cpu;
+    ac.zonelist = zonelist;
+    ac.preferred_ref = preferred_ref;
+    ac.preferred = preferred_ref->node == ZONEREF_END ? NULL : zoneref_zone(preferred_ref);
     if (ac.preferred) {
-        page = get_page_from_freelist(&ac, ALLOC_WMARK_LOW);
+        page = get_page_from_freelist(&ac, ALLOC_WMARK_LOW, preferred_ref + 1);
         if (!page)
             page = alloc_pages_slowpath(&ac);
         if (!page)
@@ -633,9 +717,57 @@ struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned order)
     return page;
 }
 
+/* The allocator's entry: the fast path at the low watermark, then the slow
+ * path; on failure counts alloc_failures on the preferred zone and reports
+ * (unless __GFP_NOWARN).  The fast path is the first zonelist entry the
+ * request may use (the preferred zone): the watermark check and a block
+ * from it; anything else goes on in alloc_pages_rest exactly where the
+ * zonelist walk would. */
+static mm_always_inline struct page *alloc_pages_common(int nid, gfp_t gfp, unsigned order)
+{
+    const struct zonelist *zonelist;
+    const struct zoneref *ref;
+    struct zone *z;
+    struct page *page;
+    unsigned cpu;
+
+    if (MM_UNLIKELY(order >= MAX_ORDER))
+        return NULL;
+    cpu = arch_cpu_id();
+    if (nid < 0)
+        nid = (int)cpu_to_node(cpu);
+    MM_BUG_ON((uint32_t)nid >= nr_online_nodes);
+    zonelist = (gfp & __GFP_THISNODE) ? &NODE_DATA(nid)->node_zonelist_local
+                                      : &NODE_DATA(nid)->node_zonelist;
+    ref = first_allowed_zoneref(zonelist, gfp_zone(gfp));
+    if (MM_UNLIKELY(ref->node == ZONEREF_END))
+        return alloc_pages_rest(gfp, order, cpu, zonelist, ref);
+    z = zoneref_zone(ref);
+    MM_HIDE_VAR(z);
+    if (MM_UNLIKELY(!zone_watermark_fast(z, order, z->watermark[WMARK_LOW], (int)zone_idx(z),
+                                         ALLOC_WMARK_LOW)))
+        return alloc_pages_rest(gfp, order, cpu, zonelist, ref);
+    page = buffered_rmqueue(z, z, order, gfp, cpu);
+    if (MM_UNLIKELY(!page))
+        return alloc_pages_rest(gfp, order, cpu, zonelist, ref);
+    if (MM_UNLIKELY(mm_debug.check_each_op))
+        mm_check_invariants(true);
+    return page;
+}
+
+/* Order 0 (the per-CPU lists) gets a copy of its own with the order known. */
+struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned order)
+{
+    if (order == 0)
+        return alloc_pages_common(nid, gfp, 0);
+    return alloc_pages_common(nid, gfp, order);
+}
+
 struct page *alloc_pages(gfp_t gfp, unsigned order)
 {
-    return alloc_pages_node(-1, gfp, order);
+    if (order == 0)
+        return alloc_pages_common(-1, gfp, 0);
+    return alloc_pages_common(-1, gfp, order);
 }
 
 unsigned long __get_free_pages(gfp_t gfp, unsigned order)

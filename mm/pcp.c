@@ -7,6 +7,10 @@
  * time, under zone->lock.  A CPU touches only its own lists, with local
  * interrupts off.  Pages on these lists have PG_pcp, refcount 0, index =
  * their list, and are not counted in NR_FREE_PAGES.
+ *
+ * The allocation and free of one page (pcp_alloc, pcp_free) are inline in
+ * internal.h, on the allocator's fast path; their rare parts (refill when a
+ * list is empty, trim at high) are here.
  */
 #include "internal.h"
 
@@ -47,57 +51,22 @@ void pcp_setup_zone(struct zone *zone)
     }
 }
 
-/* See internal.h. */
-struct page *pcp_alloc(struct zone *zone, unsigned mt, bool cold)
+/* See internal.h: pcp_alloc (inline there) found its list empty. */
+void pcp_refill(struct zone *zone, struct per_cpu_pages *pcp, unsigned mt)
 {
-    unsigned long flags = arch_local_irq_save();
-    struct per_cpu_pages *pcp = &zone->pcp[arch_cpu_id()];
-    struct mm_list *list = &pcp->lists[mt];
-    struct page *page;
+    uint32_t n = rmqueue_bulk(zone, pcp->batch, mt, &pcp->lists[mt]);
 
-    MM_BUG_ON(mt >= MIGRATE_PCPTYPES);
-    if (mm_list_empty(list)) {
-        uint32_t n = rmqueue_bulk(zone, pcp->batch, mt, list);
-        pcp->count += n;
-        if (n)
-            pcp->refills++;
-    }
-    page = cold ? mm_list_last(list) : mm_list_first(list);
-    if (page) {
-        MM_BUG_ON(!page_flag(page, PG_pcp) || page->index != mt);
-        mm_list_del(list, page);
-        clear_page_flag(page, PG_pcp);
-        page->index = 0;
-        pcp->count--;
-    }
-    arch_local_irq_restore(flags);
-    return page;
+    pcp->count += n;
+    if (n)
+        pcp->refills++;
 }
 
-/* See internal.h.  Linux frees batch pages once count reaches high. */
-void pcp_free(struct page *page, bool cold)
+/* See internal.h: pcp_free (inline there) reached high.  Linux frees batch
+ * pages once count reaches high. */
+void pcp_trim(struct zone *zone, struct per_cpu_pages *pcp)
 {
-    struct zone *zone = page_zone(page);
-    unsigned mt = get_pageblock_migratetype(page);
-    unsigned long flags;
-    struct per_cpu_pages *pcp;
-
-    if (mt >= MIGRATE_PCPTYPES)
-        mt = MIGRATE_MOVABLE;
-    flags = arch_local_irq_save();
-    pcp = &zone->pcp[arch_cpu_id()];
-    page->index = mt;
-    set_page_flag(page, PG_pcp);
-    if (cold)
-        mm_list_add_tail(&pcp->lists[mt], page);
-    else
-        mm_list_add(&pcp->lists[mt], page);
-    pcp->count++;
-    if (pcp->count >= pcp->high) {
-        free_pcppages_bulk(zone, pcp->batch < pcp->count ? pcp->batch : pcp->count, pcp);
-        pcp->drains++;
-    }
-    arch_local_irq_restore(flags);
+    free_pcppages_bulk(zone, pcp->batch < pcp->count ? pcp->batch : pcp->count, pcp);
+    pcp->drains++;
 }
 
 uint32_t zone_pcp_count(const struct zone *zone)
