@@ -25,6 +25,7 @@
 #define FIX_LAPIC        0
 #define FIX_SELFTEST_NP  1               /* never mapped: not-present probe */
 #define FIX_SELFTEST_RO  2               /* read-only probe */
+#define FIX_SELFTEST_TLB 14              /* the tlb self-test's remapped page */
 #define FIX_SLOTS        16
 #define FIX_ADDR(slot)   (FIXADDR_TOP - ((slot) + 1) * PAGE_SIZE)
 
@@ -45,6 +46,7 @@
 #define VEC_SELFTEST     0x81
 #define VEC_LAPIC_TIMER  0xEF
 #define VEC_CALL_FUNC    0xFB
+#define VEC_TLB_FLUSH    0xFD            /* TLB shootdown IPI (guest/arch/tlb.c) */
 #define VEC_LAPIC_ERROR  0xFE
 #define VEC_SPURIOUS     0xFF
 

@@ -17,6 +17,8 @@ static const struct test tests[] = {
 	{ "ipi",         selftest_ipi,         true },
 	{ "timer",       selftest_timer,       true },
 	{ "mm",          selftest_mm,          true },
+	{ "kmap",        selftest_kmap,        true },
+	{ "tlb",         selftest_tlb,         true },
 	{ "panic",       selftest_panic,       false },
 	{ "triplefault", selftest_triplefault, false },
 };
