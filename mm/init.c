@@ -38,7 +38,11 @@ void *page_address(const struct page *p)
 
     if (pfn < max_low_pfn)
         return arch_phys_to_virt((uint64_t)pfn << PAGE_SHIFT);
-    return p->virtual ? (void *)(uintptr_t)p->virtual : NULL;
+    /* highmem: its pkmap address while it has one (kmap, until
+     * flush_all_zero_pkmaps frees the slot), else NULL.  highmem.c sets
+     * page->virtual together with its address table, under that table's
+     * lock; one aligned word, so a lock-free read sees either value. */
+    return (void *)(uintptr_t)__atomic_load_n(&p->virtual, __ATOMIC_ACQUIRE);
 }
 
 struct page *virt_to_page(const void *addr)

@@ -15,6 +15,7 @@
 #include "bootinfo.h"
 #include "cmdline.h"
 #include "internal.h"
+#include "highmem.h"
 #include "percpu.h"
 #include "printk.h"
 
@@ -137,6 +138,7 @@ void mm_setup(void)
 	collect_reserved(bi);
 	mm_cmdline_debug();
 	mm_init(bi);
+	kmap_init();
 
 	for_each_populated_zone(z) {
 		mm_boot_free[z->node][z->zone_idx] = mm_zone_free_pages(z);
