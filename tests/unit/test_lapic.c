@@ -19,6 +19,8 @@ typedef struct fake_host {
     unsigned ncalls;
     unsigned nreports;
     char last_report[200];
+    unsigned neois;
+    uint8_t eois[8];              /* vectors passed to the eoi callback, in order */
 } fake_host;
 
 /* Host callback: records the IPI. */
@@ -39,12 +41,23 @@ static void fake_report(void *ctx, unsigned cpu, const char *msg)
     snprintf(h->last_report, sizeof h->last_report, "%s", msg);
 }
 
+/* Host callback: records the vector that left service. */
+static void fake_eoi(void *ctx, unsigned cpu, uint8_t vector)
+{
+    fake_host *h = ctx;
+    (void)cpu;
+    if (h->neois < 8)
+        h->eois[h->neois] = vector;
+    h->neois++;
+}
+
 /* Clears h and returns a host struct whose callbacks record into it. */
 static emu_lapic_host host_of(fake_host *h)
 {
     memset(h, 0, sizeof *h);
-    return (emu_lapic_host){ h, fake_send_ipi, fake_report };
+    return (emu_lapic_host){ .ctx = h, .send_ipi = fake_send_ipi, .report = fake_report, .eoi = fake_eoi };
 }
+
 
 /* ---- register access helpers ----------------------------------------------- */
 
@@ -752,6 +765,27 @@ static void test_reset(void)
 }
 
 /* Runs every LAPIC test; non-zero exit on any failure. */
+/* EOI reports each vector leaving service, highest first; an EOI with
+ * nothing in service reports nothing. */
+static void test_eoi_callback(void)
+{
+    fake_host h;
+    emu_lapic_host hh = host_of(&h);
+    emu_lapic *l = emu_lapic_create(0, 0, 1000000000, &hh);
+    wr(l, 0xF0, 0x1FF);                       /* software-enable */
+    emu_lapic_accept(l, 0x31);
+    emu_lapic_ack(l, 0x31);
+    emu_lapic_accept(l, 0x41);
+    emu_lapic_ack(l, 0x41);                   /* nested: 0x41 in service above 0x31 */
+    wr(l, 0xB0, 0);
+    wr(l, 0xB0, 0);
+    wr(l, 0xB0, 0);                           /* nothing left in service */
+    CHECK_EQ(h.neois, 2);
+    CHECK_EQ(h.eois[0], 0x41);
+    CHECK_EQ(h.eois[1], 0x31);
+    emu_lapic_destroy(l);
+}
+
 int main(void)
 {
     test_reset_values();
@@ -774,5 +808,6 @@ int main(void)
     test_timer_divide_change_tsc();
     test_peek_pure();
     test_reset();
+    test_eoi_callback();
     return unit_done();
 }
