@@ -772,14 +772,14 @@ static void test_eoi_callback(void)
     fake_host h;
     emu_lapic_host hh = host_of(&h);
     emu_lapic *l = emu_lapic_create(0, 0, 1000000000, &hh);
-    wr(l, 0xF0, 0x1FF);                       /* software-enable */
+    lw(l, 0xF0, 0x1FF, 0);                    /* software-enable */
     emu_lapic_accept(l, 0x31);
     emu_lapic_ack(l, 0x31);
     emu_lapic_accept(l, 0x41);
     emu_lapic_ack(l, 0x41);                   /* nested: 0x41 in service above 0x31 */
-    wr(l, 0xB0, 0);
-    wr(l, 0xB0, 0);
-    wr(l, 0xB0, 0);                           /* nothing left in service */
+    lw(l, 0xB0, 0, 0);
+    lw(l, 0xB0, 0, 0);
+    lw(l, 0xB0, 0, 0);                        /* nothing left in service */
     CHECK_EQ(h.neois, 2);
     CHECK_EQ(h.eois[0], 0x41);
     CHECK_EQ(h.eois[1], 0x31);
