@@ -1,13 +1,14 @@
 /* Boot options of the memory manager.
  *   mm_debug=check,poison   check every structure after each allocation and
  *                           free / poison freed pages (mm_debug, mm.h)
- *   report=buddyinfo,pagetypeinfo,zoneinfo,showmem
+ *   report=buddyinfo,pagetypeinfo,zoneinfo,showmem,vmallocinfo
  *                           print those reports once mm is set up, in this
  *                           order whatever the order on the command line */
 #include "mm_guest.h"
 #include "cmdline.h"
 #include "kstring.h"
 #include "printk.h"
+#include "vmalloc.h"
 
 #define REPORT_BUF_SIZE (64 * 1024)
 
@@ -63,7 +64,7 @@ static void print_report(void (*report)(struct mm_seq *))
 void mm_cmdline_reports(void)
 {
 	static const char *const known[] = {
-		"buddyinfo", "pagetypeinfo", "zoneinfo", "showmem", NULL };
+		"buddyinfo", "pagetypeinfo", "zoneinfo", "showmem", "vmallocinfo", NULL };
 
 	check_items("report", known);
 	if (cmdline_list_has("report", "buddyinfo"))
@@ -74,4 +75,6 @@ void mm_cmdline_reports(void)
 		print_report(mm_report_zoneinfo);
 	if (cmdline_list_has("report", "showmem"))
 		print_report(mm_show_mem);
+	if (cmdline_list_has("report", "vmallocinfo"))
+		print_report(mm_report_vmallocinfo);
 }

@@ -18,6 +18,7 @@
 #include "highmem.h"
 #include "percpu.h"
 #include "printk.h"
+#include "vmalloc.h"
 
 #define FOUR_GB 0x100000000ull
 
@@ -138,6 +139,7 @@ void mm_setup(void)
 	collect_reserved(bi);
 	mm_cmdline_debug();
 	mm_init(bi);
+	vmalloc_init();
 	kmap_init();
 
 	for_each_populated_zone(z) {

@@ -19,6 +19,7 @@ static const struct test tests[] = {
 	{ "mm",          selftest_mm,          true },
 	{ "kmap",        selftest_kmap,        true },
 	{ "tlb",         selftest_tlb,         true },
+	{ "vmalloc",     selftest_vmalloc,     true },
 	{ "panic",       selftest_panic,       false },
 	{ "triplefault", selftest_triplefault, false },
 };
