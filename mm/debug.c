@@ -424,11 +424,13 @@ static void check_mem_map(struct check *c)
             n = 1u << order;
             if (pfn & (n - 1))
                 violation(c, pfn, "allocated block not aligned to its size (%u pages)", n);
+            /* a slab's pages all carry PG_slab (slab_internal.h) */
+            uint32_t tail_ok = page_flag(p, PG_slab) ? 1u << PG_slab : 0;
             for (uint32_t i = 1; i < n && pfn + i < end; i++) {
                 struct page *t = p + i;
                 if (get_state(c, pfn + i) != ST_NONE)
                     violation(c, pfn + i, "page of the allocated block at %u is also free", pfn);
-                else if ((t->flags & in_use) || t->_refcount != 0)
+                else if ((t->flags & in_use & ~tail_ok) || t->_refcount != 0)
                     violation(c, pfn + i, "page of the allocated block at %u in use (flags 0x%x, refcount %d)",
                               pfn, t->flags, t->_refcount);
                 unreserved++;

@@ -29,6 +29,14 @@ int kmem_cache_shrink(struct kmem_cache *cache);
  * a report naming the cache and the count, and returns -1. */
 int kmem_cache_destroy(struct kmem_cache *cache);
 
+/* Frees the empty slabs of every cache, newest first (so off-slab
+ * descriptors freed by big caches are given back by the small ones after). */
+void kmem_cache_shrink_all(void);
+
+/* kmalloc(0) returns ZERO_SIZE_PTR (as Linux): not NULL, never usable;
+ * kfree and ksize accept it. */
+#define ZERO_SIZE_PTR ((void *)16)
+
 void *kmalloc(size_t size, gfp_t gfp);
 void *kzalloc(size_t size, gfp_t gfp);
 void kfree(const void *obj);

@@ -17,6 +17,7 @@ void selftest_ipi(void);
 void selftest_timer(void);
 void selftest_mm(void);
 void selftest_vmalloc(void);
+void selftest_slab(void);
 void selftest_kmap(void);
 void selftest_tlb(void);
 void selftest_triplefault(void);

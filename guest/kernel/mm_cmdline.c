@@ -1,13 +1,16 @@
 /* Boot options of the memory manager.
  *   mm_debug=check,poison   check every structure after each allocation and
  *                           free / poison freed pages (mm_debug, mm.h)
- *   report=buddyinfo,pagetypeinfo,zoneinfo,showmem,vmallocinfo
+ *   slab_debug              red zones, poisoning and last-user words in every
+ *                           slab cache (slab_debug, slab.h)
+ *   report=buddyinfo,pagetypeinfo,zoneinfo,showmem,vmallocinfo,slabinfo
  *                           print those reports once mm is set up, in this
  *                           order whatever the order on the command line */
 #include "mm_guest.h"
 #include "cmdline.h"
 #include "kstring.h"
 #include "printk.h"
+#include "slab.h"
 #include "vmalloc.h"
 
 #define REPORT_BUF_SIZE (64 * 1024)
@@ -46,6 +49,7 @@ void mm_cmdline_debug(void)
 	check_items("mm_debug", known);
 	mm_debug.check_each_op = cmdline_list_has("mm_debug", "check");
 	mm_debug.poison = cmdline_list_has("mm_debug", "poison");
+	slab_debug = cmdline_get("slab_debug") != NULL;
 }
 
 /* Runs one report into the static buffer and prints it. */
@@ -64,7 +68,7 @@ static void print_report(void (*report)(struct mm_seq *))
 void mm_cmdline_reports(void)
 {
 	static const char *const known[] = {
-		"buddyinfo", "pagetypeinfo", "zoneinfo", "showmem", "vmallocinfo", NULL };
+		"buddyinfo", "pagetypeinfo", "zoneinfo", "showmem", "vmallocinfo", "slabinfo", NULL };
 
 	check_items("report", known);
 	if (cmdline_list_has("report", "buddyinfo"))
@@ -77,4 +81,6 @@ void mm_cmdline_reports(void)
 		print_report(mm_show_mem);
 	if (cmdline_list_has("report", "vmallocinfo"))
 		print_report(mm_report_vmallocinfo);
+	if (cmdline_list_has("report", "slabinfo"))
+		print_report(mm_report_slabinfo);
 }

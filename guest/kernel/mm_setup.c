@@ -18,6 +18,7 @@
 #include "highmem.h"
 #include "percpu.h"
 #include "printk.h"
+#include "slab.h"
 #include "vmalloc.h"
 
 #define FOUR_GB 0x100000000ull
@@ -149,5 +150,10 @@ void mm_setup(void)
 	}
 	pr_info("mm: %u pages free in %u zones on %u node(s)\n", free, zones,
 		nr_online_nodes);
+	/* The slab allocator after the line above (its footprint depends on
+	 * the CPU count; the line must not), before the boot free counts. */
+	kmem_cache_init();
+	for_each_populated_zone(z)
+		mm_boot_free[z->node][z->zone_idx] = mm_zone_free_pages(z);
 	mm_cmdline_reports();
 }

@@ -20,6 +20,7 @@ static const struct test tests[] = {
 	{ "kmap",        selftest_kmap,        true },
 	{ "tlb",         selftest_tlb,         true },
 	{ "vmalloc",     selftest_vmalloc,     true },
+	{ "slab",        selftest_slab,        true },
 	{ "panic",       selftest_panic,       false },
 	{ "triplefault", selftest_triplefault, false },
 };

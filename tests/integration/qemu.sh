@@ -20,7 +20,7 @@ if diff -u "$TMP/q.lines" "$TMP/p.lines" > "$TMP/diff"; then pass; else
     fail "pagelab and QEMU print different lines:"; cat "$TMP/diff" >&2; fi
 # The comparison must cover the whole run, not an empty or truncated output.
 check_eq "QEMU last line" "shutdown: exit code 0" "$(tail -n 1 "$TMP/qemu")"
-# selftest=all: 13 exceptions, 2 ipi, 1 timer, 9 mm, 1 kmap (no highmem at 64M), 6 tlb, 16 vmalloc
-check_eq "PASS lines on QEMU" 48 "$(count_lines "$TMP/qemu" ': PASS$')"
+# selftest=all: 13 exceptions, 2 ipi, 1 timer, 9 mm, 1 kmap (no highmem at 64M), 6 tlb, 16 vmalloc, 11 slab
+check_eq "PASS lines on QEMU" 59 "$(count_lines "$TMP/qemu" ': PASS$')"
 has_line "$TMP/qemu" "smp: $N CPUs online"
 finish
