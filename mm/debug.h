@@ -31,4 +31,9 @@ uint32_t mm_page_kaddr(const struct page *page);
  * "page flags:" line shows them (debug.c). */
 void mm_format_page_flags(char *buf, size_t len, uint32_t flags);
 
+/* The check run after every allocation and free when
+ * mm_debug.check_each_op is set: the full mm_check_invariants on one CPU;
+ * on several, only the state that cannot change under it (debug.c). */
+unsigned mm_check_after_op(void);
+
 #endif
