@@ -302,12 +302,18 @@ uint32_t calculate_min_free_kbytes(void)
 
 /* 2.6.32's setup_zone_migrate_reserve: the first pageblocks of the zone
  * (skipping those whose first page is reserved), as many as the min
- * watermark rounded up to whole pageblocks, become MIGRATE_RESERVE; extra
- * old RESERVE blocks go back to MOVABLE.  Caller holds zone->lock. */
+ * watermark rounded up to whole pageblocks but at most 2 (78986a678f6e),
+ * become MIGRATE_RESERVE; extra old RESERVE blocks go back to MOVABLE.
+ * With grouping by mobility disabled, set_pageblock_migratetype writes
+ * UNMOVABLE instead (the free pages still move to the RESERVE lists), so
+ * no pageblock is counted.  Caller holds zone->lock. */
 static void setup_zone_migrate_reserve(struct zone *z)
 {
     uint32_t want = (min_wmark_pages(z) + pageblock_nr_pages - 1) / pageblock_nr_pages;
-    uint32_t pfn, have = 0;
+    uint32_t pfn, have = 0, typed = 0;
+
+    if (want > 2)
+        want = 2;
 
     for (pfn = pageblock_start_pfn(z->zone_start_pfn); pfn < zone_end_pfn(z); pfn += pageblock_nr_pages) {
         struct page *p = pfn_to_page(pfn);
@@ -326,8 +332,9 @@ static void setup_zone_migrate_reserve(struct zone *z)
             set_pageblock_migratetype(p, MIGRATE_MOVABLE);
             move_freepages_block(z, p, MIGRATE_MOVABLE);
         }
+        typed += get_pageblock_migratetype(p) == MIGRATE_RESERVE;
     }
-    z->nr_reserve_blocks = have;
+    z->nr_reserve_blocks = typed;
 }
 
 /* See internal.h (2.6.32's setup_per_zone_wmarks). */
@@ -415,6 +422,15 @@ void mm_init(const struct mm_boot_info *bi)
     bootmem_init(bi);
     init_mem_map();
     build_zonelists();
+    /* build_all_zonelists: grouping by mobility off below 5 pageblocks
+     * (nr_free_pagecache_pages(): present pages of every zone, no high
+     * watermarks yet; the pageblocks are MOVABLE already). */
+    {
+        uint32_t pages = 0;
+        for_each_zone(z)
+            pages += z->present_pages;
+        page_group_by_mobility_disabled = pages < MOBILITY_MIN_PAGES;
+    }
     for_each_zone(z)
         pcp_setup_zone(z);
     min_free_kbytes = bi->min_free_kbytes ? bi->min_free_kbytes : calculate_min_free_kbytes();

@@ -53,11 +53,42 @@ static inline unsigned get_pageblock_migratetype(const struct page *page)
     return (first->flags & PAGE_PBMT_MASK) >> PAGE_PBMT_SHIFT;
 }
 
+/* Linux 2.6.32's page_group_by_mobility_disabled (page_alloc.c; set by
+ * init.c's mm_init when building the zonelists, as build_all_zonelists
+ * does): non-zero when the machine has fewer than pageblock_nr_pages *
+ * LINUX_MIGRATE_TYPES pages (present pages of every zone; the high
+ * watermarks are still 0 then, so this is nr_free_pagecache_pages()).
+ * While set, every allocation is of type MIGRATE_UNMOVABLE
+ * (allocflags_to_migratetype), every pageblock type written becomes
+ * MIGRATE_UNMOVABLE (set_pageblock_migratetype, so setup_zone_migrate_reserve
+ * moves the reserve block's free pages to the RESERVE lists but its type
+ * becomes UNMOVABLE), and a fallback always takes the whole pageblock
+ * (rmqueue_fallback).  The pageblocks mm_init marks MOVABLE before the
+ * flag is known stay MOVABLE, as memmap_init_zone's do. */
+extern uint32_t page_group_by_mobility_disabled;
+/* 2.6.32's MIGRATE_TYPES counts MIGRATE_ISOLATE, which pagelab does not
+ * have: the threshold is 1024 * 5 = 5120 pages (20 MiB). */
+#define LINUX_MIGRATE_TYPES 5u
+#define MOBILITY_MIN_PAGES  (pageblock_nr_pages * LINUX_MIGRATE_TYPES)
+
+/* 2.6.32's allocflags_to_migratetype: the gfp's type, UNMOVABLE when
+ * grouping by mobility is disabled. */
+static mm_always_inline unsigned allocflags_to_migratetype(gfp_t gfp)
+{
+    if (MM_UNLIKELY(page_group_by_mobility_disabled))
+        return MIGRATE_UNMOVABLE;
+    return gfp_migratetype(gfp);
+}
+
 /* Sets the type of the pageblock holding page (caller holds zone->lock, or
- * is mm_init).  Free pages are not moved: see move_freepages_block. */
+ * is mm_init).  Free pages are not moved: see move_freepages_block.  As
+ * 2.6.32's, the type is MIGRATE_UNMOVABLE whatever mt says while grouping
+ * by mobility is disabled. */
 static inline void set_pageblock_migratetype(struct page *page, unsigned mt)
 {
     struct page *first = pfn_to_page(pageblock_start_pfn(page_to_pfn(page)));
+    if (MM_UNLIKELY(page_group_by_mobility_disabled))
+        mt = MIGRATE_UNMOVABLE;
     arch_atomic_and(&first->flags, ~PAGE_PBMT_MASK);
     arch_atomic_or(&first->flags, ((uint32_t)mt << PAGE_PBMT_SHIFT) & PAGE_PBMT_MASK);
 }
@@ -244,9 +275,10 @@ void warn_alloc_failed(gfp_t gfp, unsigned order);
 /* ---- per-CPU lists (pcp.c; the two hot paths inline here) -------------------- */
 
 /* pcp.c: the list of type mt of pcp (this CPU's, interrupts off) is empty:
- * moves batch pages onto it from the buddy lists (rmqueue_bulk), adds them
- * to count and counts a refill if there were any. */
-void pcp_refill(struct zone *zone, struct per_cpu_pages *pcp, unsigned mt);
+ * moves batch pages onto it from the buddy lists (rmqueue_bulk, in cold
+ * order for a cold allocation), adds them to count and counts a refill if
+ * there were any. */
+void pcp_refill(struct zone *zone, struct per_cpu_pages *pcp, unsigned mt, bool cold);
 
 /* pcp.c: pcp (this CPU's, interrupts off) reached high: gives
  * min(batch, count) pages back to the buddy lists (free_pcppages_bulk) and
@@ -270,7 +302,7 @@ static mm_always_inline struct page *pcp_alloc(struct zone *zone, unsigned cpu, 
     list = &pcp->lists[mt];
     MM_BUG_ON(mt >= MIGRATE_PCPTYPES);
     if (MM_UNLIKELY(mm_list_empty(list)))
-        pcp_refill(zone, pcp, mt);
+        pcp_refill(zone, pcp, mt, cold);
     pfn = cold ? list->last : list->first;
     if (MM_LIKELY(pfn != MM_NIL)) {
         page = pfn_to_page(pfn);
@@ -325,12 +357,17 @@ uint32_t zone_batchsize(const struct zone *zone);
 void pcp_setup_zone(struct zone *zone);
 
 /* page_alloc.c: moves up to count pages from the buddy lists (type mt,
- * with fallback) onto list, marked PG_pcp; returns how many.  Takes
+ * with fallback) onto list, which must be empty, marked PG_pcp; returns how
+ * many.  In __rmqueue's order from the head, or from the tail if cold (so
+ * cold allocations, which take the tail, get that order too).  Takes
  * zone->lock. */
-uint32_t rmqueue_bulk(struct zone *zone, uint32_t count, unsigned mt, struct mm_list *list);
+uint32_t rmqueue_bulk(struct zone *zone, uint32_t count, unsigned mt, struct mm_list *list, bool cold);
 
-/* page_alloc.c: gives count pages of pcp back to the buddy lists, taking
- * one from the tail of each non-empty list in turn.  Takes zone->lock. */
+/* page_alloc.c: gives count pages of pcp back to the buddy lists as 2.6.32's
+ * free_pcppages_bulk: round robin over the lists from RECLAIMABLE, up to
+ * batch_free pages (one more for every list looked at) from the tail of
+ * each non-empty list found, each page to the free list of its pageblock's
+ * type (a701623's rule, see page_alloc.c).  Takes zone->lock. */
 void free_pcppages_bulk(struct zone *zone, uint32_t count, struct per_cpu_pages *pcp);
 
 /* ---- boot (init.c, bootmem.c) ------------------------------------------------ */

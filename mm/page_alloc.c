@@ -15,6 +15,9 @@
  */
 #include "internal.h"
 
+/* See internal.h (set by mm_init). */
+uint32_t page_group_by_mobility_disabled;
+
 const char *const migratetype_names[MIGRATE_TYPES] = {
     "Unmovable", "Reclaimable", "Movable", "Reserve",
 };
@@ -79,12 +82,12 @@ static mm_always_inline bool page_is_buddy(const struct page *page, const struct
 
 /* ---- freeing -------------------------------------------------------------------- */
 
-/* See internal.h.  Merges while the buddy of the current block is a free
- * block of the same order in the same zone; the merged block goes on the
- * list of its pageblock's type (read after merging: the head may be in
- * another pageblock only for order >= pageblock_order, where all covered
- * pageblocks normally agree). */
-static mm_always_inline void free_one_page(struct page *page, struct zone *zone, unsigned order)
+/* Linux 2.6.32's __free_one_page(page, zone, order, migratetype): merges
+ * while the buddy of the current block is a free block of the same order in
+ * the same zone (whatever list it is on); the merged block goes on the
+ * free list of type mt. */
+static mm_always_inline void free_one_page_mt(struct page *page, struct zone *zone, unsigned order,
+                                              unsigned mt)
 {
     uint32_t pfn = page_to_pfn(page);
 
@@ -103,8 +106,16 @@ static mm_always_inline void free_one_page(struct page *page, struct zone *zone,
         pfn &= ~(1u << order);
         order++;
     }
-    page = pfn_to_page(pfn);
-    add_to_free_list(page, zone, order, get_pageblock_migratetype(page));
+    add_to_free_list(pfn_to_page(pfn), zone, order, mt);
+}
+
+/* A block freed straight to the buddy lists goes to the list of its
+ * pageblock's type, read before merging as 2.6.32's __free_pages_ok does
+ * (a merged block never leaves the pageblock: MAX_ORDER - 1 ==
+ * pageblock_order). */
+static mm_always_inline void free_one_page(struct page *page, struct zone *zone, unsigned order)
+{
+    free_one_page_mt(page, zone, order, get_pageblock_migratetype(page));
 }
 
 void __free_one_page(struct page *page, struct zone *zone, unsigned order)
@@ -335,10 +346,12 @@ static void change_pageblock_range(struct page *page, unsigned order, unsigned m
 
 /* Takes a block for type start_mt from another type's lists, largest order
  * first, in fallbacks[] order.  A large block (order >= pageblock_order/2)
- * or any block for a RECLAIMABLE request drags all free pages of its
- * pageblock to start_mt, and the pageblock changes type if at least half of
- * it moved; a block of a whole pageblock or more changes all its
- * pageblocks.  Caller holds zone->lock. */
+ * or any block for a RECLAIMABLE request, or any block at all while grouping
+ * by mobility is disabled, drags all free pages of its pageblock to
+ * start_mt, and the pageblock changes type if at least half of it moved (or
+ * always, grouping disabled); a block of a whole pageblock or more changes
+ * all its pageblocks.  Caller holds zone->lock.  (2.6.32's
+ * __rmqueue_fallback.) */
 static __attribute__((noinline)) struct page *rmqueue_fallback(struct zone *zone, unsigned order, unsigned start_mt)
 {
     int o;
@@ -351,9 +364,10 @@ static __attribute__((noinline)) struct page *rmqueue_fallback(struct zone *zone
 
             if (!page)
                 continue;
-            if (o >= pageblock_order / 2 || start_mt == MIGRATE_RECLAIMABLE) {
+            if (o >= pageblock_order / 2 || start_mt == MIGRATE_RECLAIMABLE ||
+                page_group_by_mobility_disabled) {
                 uint32_t moved = move_freepages_block(zone, page, start_mt);
-                if (moved >= pageblock_nr_pages / 2)
+                if (moved >= pageblock_nr_pages / 2 || page_group_by_mobility_disabled)
                     set_pageblock_migratetype(page, start_mt);
                 mt = start_mt;
             }
@@ -380,45 +394,75 @@ struct page *__rmqueue(struct zone *zone, unsigned order, unsigned mt)
     return page;
 }
 
-/* See internal.h.  Pages come off in the order __rmqueue gives them and are
- * appended, so the list reads in that order from its head. */
-uint32_t rmqueue_bulk(struct zone *zone, uint32_t count, unsigned mt, struct mm_list *list)
+/* See internal.h.  2.6.32's rmqueue_bulk (with e084b2d95e48): each page is
+ * queued after the previous one (hot) or before it (cold), starting from
+ * the list head, so a hot list reads in __rmqueue's order from its head
+ * and a cold one in that order from its tail: successive cold allocations
+ * (from the tail) get ascending pfns, the first one the lowest.  The list
+ * is empty (pcp_alloc refills only an empty list), so "after the previous
+ * page" is the tail and "before it" the head. */
+uint32_t rmqueue_bulk(struct zone *zone, uint32_t count, unsigned mt, struct mm_list *list, bool cold)
 {
     unsigned long flags = arch_spin_lock_irqsave(&zone->lock);
     uint32_t n;
 
+    MM_BUG_ON(!mm_list_empty(list));
     for (n = 0; n < count; n++) {
         struct page *page = __rmqueue(zone, 0, mt);
         if (!page)
             break;
         page->index = mt;
         set_page_flag(page, PG_pcp);
-        mm_list_add_tail(list, page);
+        if (cold)
+            mm_list_add(list, page);
+        else
+            mm_list_add_tail(list, page);
     }
     arch_spin_unlock_irqrestore(&zone->lock, flags);
     return n;
 }
 
-/* See internal.h.  The caller has local interrupts off (pcp is its CPU's). */
+/* See internal.h.  The caller has local interrupts off (pcp is its CPU's).
+ * Linux 2.6.32's free_pcppages_bulk: the lists are visited round robin,
+ * the cursor starting at UNMOVABLE and moved on before each use (so
+ * RECLAIMABLE comes first); batch_free grows by one for every list looked
+ * at, empty ones included, and up to batch_free pages then come off the
+ * tail of the non-empty list found, so fuller lists give more pages when
+ * others are empty.
+ *
+ * Decision: each page goes to the free list of its pageblock's type, not of
+ * the per-CPU list's.  2.6.32 passes the list's migratetype to
+ * __free_one_page, so a page of a MIGRATE_RESERVE pageblock (kept on the
+ * MOVABLE list) goes back as MOVABLE and the reserve drains away; that is
+ * the bug a701623 ("mm: fix migratetype bug which slowed swapping") fixed
+ * by using the type recorded at free time.  pagelab keeps the fixed
+ * behaviour (test_mm_basic relies on the reserve coming back whole); the
+ * two differ only for RESERVE pages and for a pageblock whose type changed
+ * while the page sat on the per-CPU list. */
 void free_pcppages_bulk(struct zone *zone, uint32_t count, struct per_cpu_pages *pcp)
 {
     unsigned long flags = arch_spin_lock_irqsave(&zone->lock);
-    unsigned mt = 0;
+    unsigned mt = 0, batch_free = 0;
 
     MM_BUG_ON(count > pcp->count);
     while (count > 0) {
-        struct page *page;
+        struct mm_list *list;
 
-        while (mm_list_empty(&pcp->lists[mt]))
-            mt = (mt + 1) % MIGRATE_PCPTYPES;
-        page = mm_list_last(&pcp->lists[mt]);
-        mm_list_del(&pcp->lists[mt], page);
-        clear_page_flag(page, PG_pcp);
-        page->index = 0;
-        pcp->count--;
-        count--;
-        free_one_page(page, zone, 0);
-        mt = (mt + 1) % MIGRATE_PCPTYPES;
+        do {
+            batch_free++;
+            if (++mt == MIGRATE_PCPTYPES)
+                mt = 0;
+            list = &pcp->lists[mt];
+        } while (mm_list_empty(list));
+        do {
+            struct page *page = mm_list_last(list);
+
+            mm_list_del(list, page);
+            clear_page_flag(page, PG_pcp);
+            page->index = 0;
+            pcp->count--;
+            free_one_page(page, zone, 0);
+        } while (--count && --batch_free && !mm_list_empty(list));
     }
     arch_spin_unlock_irqrestore(&zone->lock, flags);
 }
@@ -567,7 +611,7 @@ static mm_always_inline void zone_statistics(struct zone *preferred, struct zone
 static mm_always_inline struct page *buffered_rmqueue(struct zone *preferred, struct zone *z,
                                                      unsigned order, gfp_t gfp, unsigned cpu)
 {
-    unsigned mt = gfp_migratetype(gfp);
+    unsigned mt = allocflags_to_migratetype(gfp);
 
     for (;;) {
         struct page *page;
@@ -654,15 +698,23 @@ static uint32_t try_reclaim_stub(const struct alloc_ctx *ac)
     return 0;
 }
 
+/* Linux's GFP_THISNODE (slab's flags for a node-local attempt). */
+#define GFP_THISNODE_LINUX (__GFP_THISNODE | __GFP_NORETRY | __GFP_NOWARN)
+
 /* After the fast path failed: wake kswapd, retry at the min watermark
  * (lower for __GFP_HIGH / atomic callers), then, if the caller may sleep,
- * "reclaim" and retry once more.  __GFP_NOFAIL is NOT honoured: such a
- * request fails like any other when memory is exhausted. */
+ * "reclaim" and retry once more.  Linux's GFP_THISNODE gives up at once,
+ * before waking kswapd, as 2.6.32's __alloc_pages_slowpath does ("should
+ * not cause reclaim": the caller tries other nodes itself).  __GFP_NOFAIL
+ * is NOT honoured: such a request fails like any other when memory is
+ * exhausted. */
 static struct page *alloc_pages_slowpath(const struct alloc_ctx *ac)
 {
     int alloc_flags = gfp_to_alloc_flags(ac->gfp);
     struct page *page;
 
+    if ((ac->gfp & GFP_THISNODE_LINUX) == GFP_THISNODE_LINUX)
+        return NULL;
     wake_all_kswapd(ac);
     page = get_page_from_freelist(ac, alloc_flags, ac->preferred_ref);
     if (page || !(ac->gfp & __GFP_WAIT))
@@ -697,7 +749,7 @@ alloc_pages_rest(gfp_t gfp, unsigned order, unsigned cpu, const struct zonelist 
 
     ac.gfp = gfp;
     ac.order = order;
-    ac.mt = gfp_migratetype(gfp);
+    ac.mt = allocflags_to_migratetype(gfp);
     ac.high_zoneidx = gfp_zone(gfp);
     ac.cpu = cpu;
     ac.zonelist = zonelist;

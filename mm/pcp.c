@@ -52,9 +52,9 @@ void pcp_setup_zone(struct zone *zone)
 }
 
 /* See internal.h: pcp_alloc (inline there) found its list empty. */
-void pcp_refill(struct zone *zone, struct per_cpu_pages *pcp, unsigned mt)
+void pcp_refill(struct zone *zone, struct per_cpu_pages *pcp, unsigned mt, bool cold)
 {
-    uint32_t n = rmqueue_bulk(zone, pcp->batch, mt, &pcp->lists[mt]);
+    uint32_t n = rmqueue_bulk(zone, pcp->batch, mt, &pcp->lists[mt], cold);
 
     pcp->count += n;
     if (n)

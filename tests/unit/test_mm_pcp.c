@@ -120,7 +120,7 @@ static void test_refill_lifo_cold(void)
 {
     struct zone *n;
     struct per_cpu_pages *pcp;
-    struct page *a, *b, *c, *p, *tail;
+    struct page *a, *b, *b_old, *c, *p, *tail;
     int32_t f0;
     uint32_t refills;
 
@@ -187,6 +187,7 @@ static void test_refill_lifo_cold(void)
     c = get(GFP_KERNEL);
     CHECK(c == a);
     a = c;
+    b_old = b;                                    /* still held */
     b = get(GFP_KERNEL);
     CHECK_EQ(pcp->count, 29);
 
@@ -207,7 +208,15 @@ static void test_refill_lifo_cold(void)
         free_cold_page(q);
         held--;
     }
-    /* A cold allocation on an empty list refills it too (batch pages), then takes the tail. */
+    /* A cold allocation on an empty list refills it too (batch pages), then takes the tail.
+     * Everything goes back first, so the refill splits one whole block: __rmqueue then
+     * hands out consecutive pfns, lowest first.  (With a, b and p still held, the drain
+     * leaves small blocks around them, which __rmqueue takes first, smallest first: the
+     * refill is still in __rmqueue's order, but the pfns are not consecutive.) */
+    put(a);
+    put(b);
+    put(b_old);
+    put(p);
     drain_local_pages();
     f0 = nfree(n);
     c = get(GFP_KERNEL | __GFP_COLD);
@@ -229,11 +238,15 @@ static void test_refill_lifo_cold(void)
         LINUX_CHECK(desc, "cold refill: the list should be c+30 .. c+1 from the head, the cold "
                     "allocation the lowest pfn c (got c = %u, list head %u)", page_to_pfn(c),
                     page_to_pfn(mm_list_first(&pcp->lists[MIGRATE_UNMOVABLE])));
+        /* ... and successive cold allocations go up: c+1, c+2. */
+        q = get(GFP_KERNEL | __GFP_COLD);
+        CHECK(q && page_to_pfn(q) == page_to_pfn(c) + 1);
+        a = get(GFP_KERNEL | __GFP_COLD);
+        CHECK(a && page_to_pfn(a) == page_to_pfn(c) + 2);
+        put((struct page *)q);
+        put(a);
     }
     put(c);
-    put(a);
-    put(b);
-    put(p);
     check_pcp_lists(n, 0);
     check_conservation("after cold");
     drain_all_pages();

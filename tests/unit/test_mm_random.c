@@ -85,7 +85,8 @@ static const struct { gfp_t gfp; unsigned weight; } gfp_mix[] = {
     { GFP_HIGHUSER_MOVABLE | __GFP_COLD, 3 },
     { GFP_KERNEL | __GFP_THISNODE, 2 },
     { GFP_HIGHUSER_MOVABLE | __GFP_THISNODE, 2 },
-    { GFP_KERNEL | __GFP_THISNODE | __GFP_NORETRY, 1 },   /* never with __GFP_NOWARN: see pick_gfp */
+    { GFP_KERNEL | __GFP_THISNODE | __GFP_NORETRY, 1 },   /* Linux's GFP_THISNODE once pick_gfp adds NOWARN */
+    { GFP_KERNEL | __GFP_THISNODE | __GFP_NORETRY | __GFP_NOWARN, 1 },   /* Linux's GFP_THISNODE */
     { GFP_KERNEL | __GFP_DMA32, 1 },                                     /* NORMAL on i386 */
     { GFP_NOIO | __GFP_NORETRY | __GFP_REPEAT, 1 },
 };
@@ -102,10 +103,9 @@ static gfp_t pick_gfp(void)
     for (i = 0; r >= gfp_mix[i].weight; i++)
         r -= gfp_mix[i].weight;
     gfp = gfp_mix[i].gfp;
-    /* A few failures are reported.  Never Linux's GFP_THISNODE (with __GFP_NORETRY and
-     * __GFP_NOWARN): it skips the slow path in Linux but not in pagelab, a divergence
-     * test_mm_zones reports on its own. */
-    if (ref_rand(1000) >= 3 && !(gfp & __GFP_NORETRY && gfp & __GFP_THISNODE))
+    /* A few failures are reported.  Linux's GFP_THISNODE (__GFP_THISNODE | __GFP_NORETRY |
+     * __GFP_NOWARN) gives up before the slow path (ref_predict). */
+    if (ref_rand(1000) >= 3)
         gfp |= __GFP_NOWARN;
     return gfp;
 }

@@ -25,6 +25,8 @@
 #include "unit.h"
 #include "mm_refmodel.h"
 
+extern uint32_t page_group_by_mobility_disabled;   /* mm/internal.h */
+
 struct hand_zone {
     uint32_t start, spanned, present, managed;
     uint32_t min, low, high;
@@ -295,8 +297,44 @@ static void check_machine(const struct hand_machine *hm)
 
             /* MIGRATE_RESERVE (setup_zone_migrate_reserve): min(2, roundup(min, 1024) / 1024)
              * pageblocks, the first ones from the zone start whose first page is not
-             * PG_reserved (Linux looks at the first page only). */
-            {
+             * PG_reserved (Linux looks at the first page only).  With grouping by mobility
+             * disabled (below 5120 pages), set_pageblock_migratetype writes UNMOVABLE
+             * instead of RESERVE, but move_freepages_block still moves the block's free
+             * pages to the RESERVE lists; every other pageblock stays MOVABLE (as
+             * memmap_init_zone set it before build_all_zonelists decided). */
+            if (ref_mobility_disabled(&m)) {
+                uint32_t want = (h->min + pageblock_nr_pages - 1) / pageblock_nr_pages, left;
+                if (want > 2)
+                    want = 2;
+                left = want;
+                for (pfn = h->start & ~(pageblock_nr_pages - 1); pfn < h->start + h->spanned;
+                     pfn += pageblock_nr_pages) {
+                    bool eligible = pfn >= h->start && !page_flag(pfn_to_page(pfn), PG_reserved);
+                    unsigned mt = ref_pageblock_mt(pfn);
+                    if (eligible && left) {
+                        uint32_t q, onres = 0, free_pages = 0;
+                        left--;
+                        RCHECK(mt == MIGRATE_UNMOVABLE, "%s zone %u: grouping disabled: reserve pageblock %u "
+                               "has type %u, 2.6.32 writes UNMOVABLE", hm->name, j, pfn, mt);
+                        for (q = pfn; q < pfn + pageblock_nr_pages && q < h->start + h->spanned;) {
+                            const struct page *pg = pfn_to_page(q);
+                            if (page_flag(pg, PG_buddy)) {
+                                free_pages += 1u << pg->private;
+                                onres += pg->index == MIGRATE_RESERVE ? 1u << pg->private : 0;
+                                q += 1u << pg->private;
+                            } else {
+                                q++;
+                            }
+                        }
+                        RCHECK(free_pages > 0 && onres == free_pages, "%s zone %u: pageblock %u: %u of %u free "
+                               "pages on the RESERVE lists", hm->name, j, pfn, onres, free_pages);
+                    } else if (pfn >= h->start) {
+                        RCHECK(mt == MIGRATE_MOVABLE, "%s zone %u: pageblock %u has type %u, expected MOVABLE",
+                               hm->name, j, pfn, mt);
+                    }
+                }
+                CHECK_EQ(z->nr_reserve_blocks, 0);       /* no pageblock is of type RESERVE */
+            } else {
                 uint32_t want = (h->min + pageblock_nr_pages - 1) / pageblock_nr_pages, got = 0;
                 uint32_t left, first_ok = MM_NIL;
                 if (want > 2)
@@ -316,15 +354,10 @@ static void check_machine(const struct hand_machine *hm)
                         left--;
                     }
                 }
-                if ((h->min + pageblock_nr_pages - 1) / pageblock_nr_pages <= 2) {
-                    CHECK_EQ(z->nr_reserve_blocks, want);
-                    CHECK_EQ(got, want);
-                } else {
-                    LINUX_CHECK(z->nr_reserve_blocks == want && got == want,
-                                "%s node %u zone %u: %u MIGRATE_RESERVE pageblocks (nr_reserve_blocks %u); "
-                                "2.6.32 caps them at min(2, roundup(min, 1024) / 1024) = %u", hm->name, n, j, got,
-                                z->nr_reserve_blocks, want);
-                }
+                RCHECK(z->nr_reserve_blocks == want && got == want,
+                       "%s node %u zone %u: %u MIGRATE_RESERVE pageblocks (nr_reserve_blocks %u); "
+                       "2.6.32 caps them at min(2, roundup(min, 1024) / 1024) = %u", hm->name, n, j, got,
+                       z->nr_reserve_blocks, want);
             }
         }
         CHECK_EQ(pg->node_present_pages, node_present);
@@ -349,11 +382,67 @@ static void check_machine(const struct hand_machine *hm)
         CHECK_EQ(mm_check_invariants(true), 0);
 }
 
+/* Grouping by mobility: off below 5120 present pages (2.6.32's pageblock_nr_pages *
+ * MIGRATE_TYPES, ISOLATE counted).  By hand (max_pfn = ram / 4096 - 32; DMA present 3963
+ * once it reaches 16 MiB, 3931 below):
+ *   16 MiB: 3931                                          -> disabled
+ *   20 MiB: Normal 4096 .. 5087, spanned 992, memmap ceil(992 * 36 / 4096) = 9,
+ *           present 983; 3963 + 983 = 4946                 -> disabled
+ *   21 MiB: spanned 1248, memmap 11, present 1237; 5200    -> enabled
+ *   64 MiB: 16111                                         -> enabled
+ * While disabled every allocation is UNMOVABLE: a GFP_HIGHUSER_MOVABLE page comes through
+ * the UNMOVABLE per-CPU list and its pageblock, MOVABLE at boot, is taken over as
+ * UNMOVABLE by the fallback (whatever the order, the whole pageblock). */
+static void test_mobility(void)
+{
+    static const struct { uint64_t ram; uint32_t present; bool disabled; } t[] = {
+        { 16ull << 20, 3931, true }, { 20ull << 20, 4946, true },
+        { 21ull << 20, 5200, false }, { 64ull << 20, 16111, false },
+    };
+    unsigned i;
+
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        struct ref_machine m;
+        struct zone *z;
+        struct page *pg;
+        uint32_t sum = 0, j;
+        unsigned mt;
+
+        printf("grouping by mobility, %llu MiB\n", (unsigned long long)(t[i].ram >> 20));
+        mm_host_boot(t[i].ram, 1, 1);
+        ref_machine_init(&m, t[i].ram, 1, 1);
+        for (j = 0; j < MAX_NR_ZONES; j++)
+            sum += m.n[0].z[j].present;
+        CHECK_EQ(sum, t[i].present);
+        CHECK_EQ(ref_mobility_disabled(&m), t[i].disabled);
+        CHECK_EQ(page_group_by_mobility_disabled != 0, t[i].disabled);
+        pg = alloc_page(GFP_HIGHUSER_MOVABLE);
+        CHECK(pg != NULL);
+        if (!pg)
+            continue;
+        z = page_zone(pg);
+        mt = ref_pageblock_mt(page_to_pfn(pg));
+        if (t[i].disabled) {
+            CHECK_EQ(mt, MIGRATE_UNMOVABLE);
+            CHECK(!mm_list_empty(&z->pcp[0].lists[MIGRATE_UNMOVABLE]) || z->pcp[0].count == 0);
+            CHECK(mm_list_empty(&z->pcp[0].lists[MIGRATE_MOVABLE]));
+        } else {
+            CHECK_EQ(mt, MIGRATE_MOVABLE);
+            CHECK(mm_list_empty(&z->pcp[0].lists[MIGRATE_UNMOVABLE]));
+        }
+        __free_page(pg);
+        drain_all_pages();
+        if (&mm_check_invariants)
+            CHECK_EQ(mm_check_invariants(true), 0);
+    }
+}
+
 int main(void)
 {
     unsigned i;
     for (i = 0; i < sizeof(machines) / sizeof(machines[0]); i++)
         check_machine(&machines[i]);
+    test_mobility();
     mm_host_reset();
     return unit_done();
 }
