@@ -17,21 +17,51 @@
  * Why the pin: the first block of an order splits a larger one and leaves
  * its buddy on the free list of that order; while the pin is held, the
  * pairs take that buddy and give it back without splitting or merging,
- * the steady state of a zone that is not freshly booted. */
+ * the steady state of a zone that is not freshly booted.
+ *
+ * The kinds above mm's page allocator (no pin; the warm-up fills the
+ * per-CPU slab arrays and page lists):
+ *   kmalloc64    kmalloc(64, GFP_KERNEL) / kfree: the per-CPU array path
+ *   kmalloc4096  kmalloc(4096, GFP_KERNEL) / kfree (size-4096, off-slab)
+ *   kmap         kmap / kunmap of one highmem page per CPU (its own page,
+ *                so its slot is reused: no new slot, no flush)
+ *   kmap_atomic  kmap_atomic / kunmap_atomic of that page
+ *   vmalloc64k   vmalloc(64 KiB) / vfree (16 pages + 1 guard page)
+ *   vmalloc1m    vmalloc(1 MiB) / vfree (256 pages + 1 guard page)
+ * kmap needs interrupts on (highmem.h) and the vmalloc kinds purge with a
+ * TLB shootdown that the other CPUs must answer: these three run their
+ * loop with interrupts enabled (the call-function IPI is EOIed first, as
+ * the tlb self-test's storm does), so their figures include the timer
+ * ticks that fall into the loop.  kmap and kmap_atomic need a highmem
+ * page (RAM above max_low_pfn, e.g. 1 GiB): without one the kind fails.
+ * After the result line, kmap prints "bench: kmap: K kmaps, F flushes" and
+ * the vmalloc kinds "bench: vmalloc: V vfrees, P purges, lazy_max_pages L"
+ * (totals since boot, for the host to subtract). */
 #include "mm_guest.h"
 #include "cmdline.h"
 #include "internal.h"
 #include "kstring.h"
 #include "printk.h"
 #include "shutdown.h"
+#include "slab.h"
+#include "highmem.h"
+#include "vmalloc.h"
+#include "lapic.h"
+#include "x86.h"
 
 #define WARMUP 64
 
-enum bench_kind { B_PCP, B_BUDDY0, B_BUDDY0SPLIT, B_ORDER3, B_ORDER10, NR_BENCH };
+enum bench_kind {
+	B_PCP, B_BUDDY0, B_BUDDY0SPLIT, B_ORDER3, B_ORDER10,
+	B_KMALLOC64, B_KMALLOC4096, B_KMAP, B_KMAP_ATOMIC, B_VMALLOC64K, B_VMALLOC1M,
+	NR_BENCH
+};
+#define FIRST_OBJ_KIND B_KMALLOC64
 
 static const char *const bench_names[NR_BENCH] = {
-	"pcp", "buddy0", "buddy0split", "order3", "order10" };
-static const unsigned bench_order[NR_BENCH] = { 0, 0, 0, 3, 10 };
+	"pcp", "buddy0", "buddy0split", "order3", "order10",
+	"kmalloc64", "kmalloc4096", "kmap", "kmap_atomic", "vmalloc64k", "vmalloc1m" };
+static const unsigned bench_order[FIRST_OBJ_KIND] = { 0, 0, 0, 3, 10 };
 
 static struct {
 	enum bench_kind kind;
@@ -106,15 +136,87 @@ static bool one_pair(struct zone *zone)
 	}
 }
 
-/* On every CPU at once, interrupts off. */
+/* One pair of the kinds above the page allocator; page is this CPU's
+ * highmem page (kmap kinds). */
+static bool obj_pair(struct page *page)
+{
+	void *p;
+
+	switch (bench.kind) {
+	case B_KMALLOC64:
+	case B_KMALLOC4096:
+		p = kmalloc(bench.kind == B_KMALLOC64 ? 64 : 4096, GFP_KERNEL | __GFP_NOWARN);
+		if (!p)
+			return false;
+		kfree(p);
+		return true;
+	case B_KMAP:
+		p = kmap(page);
+		kunmap(page);
+		return p != NULL;
+	case B_KMAP_ATOMIC:
+		p = kmap_atomic(page);
+		if (!p)
+			return false;
+		kunmap_atomic(p);
+		return true;
+	default:
+		p = vmalloc(bench.kind == B_VMALLOC64K ? 64u << 10 : 1u << 20);
+		if (!p)
+			return false;
+		vfree(p);
+		return true;
+	}
+}
+
+/* The kinds above the page allocator, on every CPU at once. */
+static void obj_worker(void)
+{
+	bool irqs_on = bench.kind == B_KMAP || bench.kind >= B_VMALLOC64K;
+	bool kmaps = bench.kind == B_KMAP || bench.kind == B_KMAP_ATOMIC;
+	struct page *page = NULL;
+	uint32_t i, bad = 0;
+
+	if (kmaps) {
+		page = alloc_page(GFP_KERNEL | __GFP_HIGHMEM);
+		if (!page || page_to_pfn(page) < max_low_pfn) {
+			if (page)
+				__free_page(page);
+			__atomic_add_fetch(&bench.failures, 1, __ATOMIC_RELAXED);
+			return;
+		}
+	}
+	if (irqs_on) {
+		lapic_eoi();     /* end the call-function IPI's in-service state */
+		sti();
+	}
+	for (i = 0; i < WARMUP; i++)
+		bad += !obj_pair(page);
+	for (i = 0; i < bench.count; i++)
+		bad += !obj_pair(page);
+	if (irqs_on)
+		cli();
+	if (page)
+		__free_page(page);
+	if (bad)
+		__atomic_add_fetch(&bench.failures, bad, __ATOMIC_RELAXED);
+}
+
+/* On every CPU at once, interrupts off (see obj_worker for the others). */
 static void bench_worker(void *unused)
 {
-	struct zone *zone = local_kernel_zone();
-	unsigned order = bench_order[bench.kind];
+	struct zone *zone;
+	unsigned order;
 	struct page *pin = NULL;
 	uint32_t i, bad = 0;
 
 	(void)unused;
+	if (bench.kind >= FIRST_OBJ_KIND) {
+		obj_worker();
+		return;
+	}
+	zone = local_kernel_zone();
+	order = bench_order[bench.kind];
 	if (bench.kind == B_BUDDY0)
 		bad += !(pin = buddy0_alloc(zone));
 	else if (bench.kind != B_BUDDY0SPLIT)
@@ -166,11 +268,24 @@ void mm_bench_run_if_asked(void)
 	if (!v)
 		return;
 	if (!parse(v)) {
-		printk("bench: bad value '%s' (want mm:pcp|buddy0|buddy0split|order3|order10:COUNT)\n", v);
+		printk("bench: bad value '%s' (want mm:pcp|buddy0|buddy0split|order3|order10|"
+		       "kmalloc64|kmalloc4096|kmap|kmap_atomic|vmalloc64k|vmalloc1m:COUNT)\n", v);
 		shutdown(EXIT_FAILED);
 	}
 	arch_on_each_cpu(bench_worker, NULL);
 	printk("bench: mm %s: %u pairs on each of %u cpu(s), %u failed\n",
 	       bench_names[bench.kind], bench.count, arch_nr_cpus(), bench.failures);
+	if (bench.kind == B_KMAP || bench.kind == B_KMAP_ATOMIC) {
+		struct kmap_stats ks;
+
+		kmap_get_stats(&ks);
+		printk("bench: kmap: %u kmaps, %u flushes\n", ks.kmaps, ks.flushes);
+	} else if (bench.kind >= B_VMALLOC64K) {
+		struct vmalloc_stats vs;
+
+		vmalloc_get_stats(&vs);
+		printk("bench: vmalloc: %u vfrees, %u purges, lazy_max_pages %u\n", vs.vfrees,
+		       vs.purges, lazy_max_pages());
+	}
 	shutdown(bench.failures ? EXIT_FAILED : EXIT_OK);
 }
