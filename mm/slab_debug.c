@@ -164,28 +164,32 @@ bool slab_debug_alloc(struct kmem_cache *c, uint32_t objp, uint32_t caller)
     return true;
 }
 
+/* Reports a free of the object at phys by caller that cannot be honoured;
+ * the caller is formatted only here, on the error path. */
+static uint32_t bad_free(struct kmem_cache *c, uint32_t phys, uint32_t caller, const char *why,
+                         const char *name)
+{
+    char by[64];
+
+    slab_format_caller(by, sizeof(by), caller);
+    slab_report(c, "free of 0x%08x by %s: %s%s", slab_kaddr(phys), by, why, name);
+    return MM_NIL;
+}
+
 /* The buffer phys of obj if it is the start of an object of c, else
  * MM_NIL after a report. */
 static uint32_t object_start(struct kmem_cache *c, const void *obj, uint32_t caller)
 {
     struct kmem_cache *owner;
     uint32_t sphys, phys = slab_phys(obj), rel;
-    char by[64];
 
-    slab_format_caller(by, sizeof(by), caller);
-    if (!slab_lookup(obj, &owner, &sphys)) {
-        slab_report(c, "free of 0x%08x by %s: not a slab object", slab_kaddr(phys), by);
-        return MM_NIL;
-    }
-    if (owner != c) {
-        slab_report(c, "free of 0x%08x by %s: the object belongs to cache %s", slab_kaddr(phys), by, owner->name);
-        return MM_NIL;
-    }
+    if (!slab_lookup(obj, &owner, &sphys))
+        return bad_free(c, phys, caller, "not a slab object", "");
+    if (owner != c)
+        return bad_free(c, phys, caller, "the object belongs to cache ", owner->name);
     rel = phys - c->obj_offset - slab_desc(sphys)->s_mem;
-    if (phys < slab_desc(sphys)->s_mem + c->obj_offset || rel % c->buffer_size || rel / c->buffer_size >= c->num) {
-        slab_report(c, "free of 0x%08x by %s: not the start of an object", slab_kaddr(phys), by);
-        return MM_NIL;
-    }
+    if (phys < slab_desc(sphys)->s_mem + c->obj_offset || rel % c->buffer_size || rel / c->buffer_size >= c->num)
+        return bad_free(c, phys, caller, "not the start of an object", "");
     return phys - c->obj_offset;
 }
 
