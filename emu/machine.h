@@ -152,4 +152,48 @@ uint64_t emu_machine_ram_hash(const emu_machine *m);
 /* Host resident memory of the process in bytes (for reports). */
 uint64_t emu_host_rss_bytes(void);
 
+/* ---- introspection of the guest kernel's memory manager ------------------------
+ *
+ * The host's own reading of the pagelab kernel's mm state (mm/ keeps it in
+ * fixed-width, pointer-free structures: node_data, mem_map, kmem_caches, the
+ * vmalloc tree), found through the kernel ELF's symbols and read out of
+ * guest RAM through CPU 0's page tables.  No guest code runs and no guest
+ * state changes; it works whenever the machine is not running (paused,
+ * stopped, between emu_machine_run calls).  Values read while the guest was
+ * stopped in the middle of an update are shown as they are.  See
+ * docs/machine.md, "Introspection". */
+
+/* The reports, in the order the guest's report= option prints them:
+ * "buddyinfo", "pagetypeinfo", "zoneinfo", "vmallocinfo", "slabinfo".
+ * emu_report_name(i) is the i-th name, NULL past the last. */
+const char *emu_report_name(unsigned i);
+bool emu_report_known(const char *name);
+
+/* Writes report `name` as Linux-format text (the same bytes the guest's
+ * report=NAME prints for the same state) into buf, NUL-terminated and
+ * truncated to len - 1 characters like snprintf, and returns the length of
+ * the whole text.  What cannot be read (mm not set up yet, an address that
+ * does not translate, a pfn beyond max_pfn, a list that does not end, a
+ * structure whose size differs from the host's headers) is named in lines
+ * starting "introspect: " after the report.  Returns -1, with a message in
+ * buf, if name is not a report. */
+int emu_machine_report(emu_machine *m, const char *name, char *buf, size_t len);
+
+/* One struct page (mem_map[pfn]), decoded. */
+typedef struct emu_page_info {
+    uint32_t pfn;
+    uint32_t flags;          /* PG_* bits (mm/page.h enum pageflags), zone/node/type bits removed */
+    int32_t refcount, mapcount;
+    uint32_t private_;       /* order of a free block's or an allocation's head */
+    uint32_t mapping, index; /* owner's handle and offset (slab: cache id + 1, first pfn) */
+    uint32_t lru_next, lru_prev;   /* neighbours' pfns (0xffffffff: none) */
+    uint32_t virtual_;       /* kmap address of a highmem page, else 0 */
+    unsigned zone, node;     /* zone index (0 DMA, 1 Normal, 2 HighMem), node id */
+    unsigned pageblock_migratetype;   /* of the pageblock holding pfn */
+} emu_page_info;
+
+/* Reads mem_map[pfn]; -1 if mm is not set up, pfn >= max_pfn or the
+ * struct page cannot be read. */
+int emu_machine_page_info(emu_machine *m, uint32_t pfn, emu_page_info *out);
+
 #endif

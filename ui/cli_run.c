@@ -14,6 +14,7 @@
 #include "machine.h"
 
 #define MAX_REPORTED 20
+#define MAX_HOST_REPORTS 16
 
 typedef struct run_ctx {
     FILE *log;                 /* --serial-log temp file, or NULL */
@@ -80,7 +81,70 @@ typedef struct run_opts {
     char costs[1024];          /* --cost NAME=VALUE, joined with commas */
     unsigned nodes;            /* --nodes N: 0 = not given */
     char cmdline[1024];        /* --cmdline plus " numa=fake=N" */
+    const char *reports[MAX_HOST_REPORTS];   /* --report NAME,...: the host's readings at exit */
+    unsigned nreports;
+    char report_names[256];    /* storage for reports[] */
 } run_opts;
+
+/* --report NAME,...: each a report of emu_machine_report, or "all" (every
+ * one, in the order the guest prints them).  Names are checked here, before
+ * the machine is created. */
+static int parse_reports(const char *arg, run_opts *ro)
+{
+    size_t used = strlen(ro->report_names) + (ro->nreports ? 1 : 0);
+    char *p, *save = NULL;
+
+    if (used + strlen(arg) + 1 > sizeof ro->report_names) {
+        fprintf(stderr, "pagelab: --report: too many names\n");
+        return -1;
+    }
+    p = ro->report_names + used;
+    memcpy(p, arg, strlen(arg) + 1);
+    for (char *name = strtok_r(p, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+        if (!strcmp(name, "all")) {
+            for (unsigned i = 0; emu_report_name(i) && ro->nreports < MAX_HOST_REPORTS; i++)
+                ro->reports[ro->nreports++] = emu_report_name(i);
+            continue;
+        }
+        if (!emu_report_known(name)) {
+            fprintf(stderr, "pagelab: unknown report '%s' for --report (known:", name);
+            for (unsigned i = 0; emu_report_name(i); i++)
+                fprintf(stderr, "%s %s", i ? "," : "", emu_report_name(i));
+            fprintf(stderr, ", all)\n");
+            return -1;
+        }
+        if (ro->nreports >= MAX_HOST_REPORTS) {
+            fprintf(stderr, "pagelab: --report: at most %d reports\n", MAX_HOST_REPORTS);
+            return -1;
+        }
+        ro->reports[ro->nreports++] = name;
+    }
+    return 0;
+}
+
+/* Prints the host's reading of each --report to stdout under a header line. */
+static void print_host_reports(emu_machine *m, const run_opts *ro)
+{
+    size_t cap = 64 * 1024;
+    char *buf = malloc(cap);
+
+    for (unsigned i = 0; buf && i < ro->nreports; i++) {
+        int n = emu_machine_report(m, ro->reports[i], buf, cap);
+        if (n >= 0 && (size_t)n >= cap) {
+            char *bigger = realloc(buf, (size_t)n + 1);
+            if (!bigger)
+                break;
+            buf = bigger;
+            cap = (size_t)n + 1;
+            n = emu_machine_report(m, ro->reports[i], buf, cap);
+        }
+        printf("== host report: %s ==\n%s", ro->reports[i], n >= 0 ? buf : "");
+    }
+    if (!buf)
+        fprintf(stderr, "pagelab: --report: out of memory\n");
+    free(buf);
+    fflush(stdout);
+}
 
 static int parse_options(int argc, char **argv, emu_config *cfg, run_opts *ro)
 {
@@ -91,7 +155,7 @@ static int parse_options(int argc, char **argv, emu_config *cfg, run_opts *ro)
         { "clock", required_argument, 0, 'C' }, { "quantum", required_argument, 0, 'Q' },
         { "stats", no_argument, 0, 's' }, { "ram-hash", no_argument, 0, 'H' },
         { "cost", required_argument, 0, 'T' }, { "nodes", required_argument, 0, 'N' },
-        { 0, 0, 0, 0 } };
+        { "report", required_argument, 0, 'R' }, { 0, 0, 0, 0 } };
     uint64_t v;
     int o;
     optind = 1;
@@ -102,6 +166,10 @@ static int parse_options(int argc, char **argv, emu_config *cfg, run_opts *ro)
         case 'l': ro->log = optarg; break;
         case 's': ro->stats = true; break;
         case 'H': ro->ram_hash = true; break;
+        case 'R':
+            if (parse_reports(optarg, ro))
+                return -1;
+            break;
         case 'T': {
             size_t len = strlen(ro->costs);
             if (len + strlen(optarg) + 2 > sizeof ro->costs)
@@ -262,6 +330,7 @@ int cli_run(int argc, char **argv, const char *prog)
     emu_stop why = emu_machine_run(m, 0);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     fflush(stdout);
+    print_host_reports(m, &ro);
     if (r.suppressed)
         fprintf(stderr, "pagelab: %llu more reports not shown\n", (unsigned long long)r.suppressed);
     if (ro.ram_hash)
