@@ -57,6 +57,9 @@ typedef struct ik_ctx {
     uint32_t mem_map;           /* guest virtual address of mem_map[0] */
     unsigned nr_cpus;           /* the guest's arch_nr_cpus() */
     pg_data_t node_data[MAX_NUMNODES];
+    /* The guest's .ksyms table (introspect_ksyms.c), found on first use. */
+    int ksyms_state;            /* 0 not looked up, 1 found, -1 unusable */
+    uint32_t ksym_count, ksym_addrs, ksym_names;   /* count; guest addresses of the arrays */
 } ik_ctx;
 
 void ik_init(ik_ctx *c, emu_machine *m, ik_text *out);

@@ -22,7 +22,31 @@ typedef struct run_ctx {
     char log_tmp[PATH_MAX + 8];
     unsigned reported;         /* stderr reports printed so far */
     uint64_t suppressed;       /* reports not printed past MAX_REPORTED */
+    emu_machine *m;
+    const char *report_at;     /* --report-at LINE, or NULL */
+    char line[512];            /* the serial line being received (for report_at) */
+    size_t line_len;
+    bool at_seen, at_pending;  /* LINE was printed; the machine pauses for the reports */
 } run_ctx;
+
+/* Watches the serial output for the --report-at line; pauses the machine
+ * (at its next block boundary) the first time it is complete. */
+static void watch_line(run_ctx *r, const char *data, size_t len)
+{
+    for (size_t i = 0; i < len && !r->at_seen; i++) {
+        if (data[i] != '\n') {
+            if (r->line_len < sizeof r->line - 1)
+                r->line[r->line_len++] = data[i];
+            continue;
+        }
+        r->line[r->line_len] = '\0';
+        r->line_len = 0;
+        if (!strcmp(r->line, r->report_at)) {
+            r->at_seen = r->at_pending = true;
+            emu_machine_pause(r->m);
+        }
+    }
+}
 
 static void on_event(void *ctx, const emu_event *ev)
 {
@@ -32,6 +56,8 @@ static void on_event(void *ctx, const emu_event *ev)
         fwrite(ev->u.serial.data, 1, ev->u.serial.len, stdout);
         if (r->log)
             fwrite(ev->u.serial.data, 1, ev->u.serial.len, r->log);
+        if (r->report_at && r->m)
+            watch_line(r, ev->u.serial.data, ev->u.serial.len);
         break;
     case EMU_EV_BAD_ACCESS:
     case EMU_EV_REPORT:
@@ -83,6 +109,7 @@ typedef struct run_opts {
     char cmdline[1024];        /* --cmdline plus " numa=fake=N" */
     const char *reports[MAX_HOST_REPORTS];   /* --report NAME,...: the host's readings at exit */
     unsigned nreports;
+    const char *report_at;     /* --report-at LINE: read them then, not at exit */
     char report_names[256];    /* storage for reports[] */
 } run_opts;
 
@@ -155,7 +182,8 @@ static int parse_options(int argc, char **argv, emu_config *cfg, run_opts *ro)
         { "clock", required_argument, 0, 'C' }, { "quantum", required_argument, 0, 'Q' },
         { "stats", no_argument, 0, 's' }, { "ram-hash", no_argument, 0, 'H' },
         { "cost", required_argument, 0, 'T' }, { "nodes", required_argument, 0, 'N' },
-        { "report", required_argument, 0, 'R' }, { 0, 0, 0, 0 } };
+        { "report", required_argument, 0, 'R' }, { "report-at", required_argument, 0, 'A' },
+        { 0, 0, 0, 0 } };
     uint64_t v;
     int o;
     optind = 1;
@@ -170,6 +198,7 @@ static int parse_options(int argc, char **argv, emu_config *cfg, run_opts *ro)
             if (parse_reports(optarg, ro))
                 return -1;
             break;
+        case 'A': ro->report_at = optarg; break;
         case 'T': {
             size_t len = strlen(ro->costs);
             if (len + strlen(optarg) + 2 > sizeof ro->costs)
@@ -215,6 +244,10 @@ static int parse_options(int argc, char **argv, emu_config *cfg, run_opts *ro)
     }
     if (optind < argc) {
         fprintf(stderr, "pagelab: unexpected argument '%s'\n", argv[optind]);
+        return -1;
+    }
+    if (ro->report_at && !ro->nreports) {
+        fprintf(stderr, "pagelab: --report-at needs --report\n");
         return -1;
     }
     if (ro->nodes) {
@@ -327,10 +360,24 @@ int cli_run(int argc, char **argv, const char *prog)
     }
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    emu_stop why = emu_machine_run(m, 0);
+    r.m = m;
+    r.report_at = ro.report_at;
+    emu_stop why;
+    for (;;) {
+        why = emu_machine_run(m, 0);
+        if (why != EMU_STOP_PAUSE || !r.at_pending)
+            break;
+        /* --report-at: the guest just printed the line; read, then go on. */
+        r.at_pending = false;
+        fflush(stdout);
+        print_host_reports(m, &ro);
+    }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     fflush(stdout);
-    print_host_reports(m, &ro);
+    if (!ro.report_at)
+        print_host_reports(m, &ro);
+    else if (!r.at_seen)
+        fprintf(stderr, "pagelab: --report-at: the guest never printed the line '%s'\n", ro.report_at);
     if (r.suppressed)
         fprintf(stderr, "pagelab: %llu more reports not shown\n", (unsigned long long)r.suppressed);
     if (ro.ram_hash)
