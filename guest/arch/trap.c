@@ -66,7 +66,7 @@ void trap_init(void)
 }
 
 /* Called from trap_common for every interrupt and exception. */
-void trap_dispatch(struct trapframe *tf)
+asmlinkage void trap_dispatch(struct trapframe *tf)
 {
 	trap_handler_t h = handlers[tf->vector & 0xFF];
 

@@ -5,6 +5,8 @@
 
 #include <stdint.h>
 
+#include "linkage.h"
+
 struct trapframe {
 	uint32_t edi, esi, ebp, esp_pusha, ebx, edx, ecx, eax;
 	uint32_t gs, fs, es, ds;
@@ -16,7 +18,8 @@ struct trapframe {
 typedef void (*trap_handler_t)(struct trapframe *tf);
 
 trap_handler_t trap_set_handler(unsigned vector, trap_handler_t h);
-void trap_dispatch(struct trapframe *tf);
+/* Called by arch/isr_stubs.S with the frame on the stack. */
+asmlinkage void trap_dispatch(struct trapframe *tf);
 const char *trap_name(unsigned vector);
 uint32_t trap_interrupted_esp(const struct trapframe *tf);
 void trap_init(void);

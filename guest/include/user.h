@@ -4,7 +4,10 @@
 
 #include <stdint.h>
 
-int user_enter(uint32_t eip, uint32_t esp);
-void user_return(int value) __attribute__((noreturn));
+#include "linkage.h"
+
+/* Written in assembly: arguments on the stack. */
+asmlinkage int user_enter(uint32_t eip, uint32_t esp);
+asmlinkage void user_return(int value) __attribute__((noreturn));
 
 #endif

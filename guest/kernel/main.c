@@ -21,7 +21,8 @@
 
 extern uint32_t boot_mb_magic, boot_mb_info;
 
-void kernel_main(void) __attribute__((noreturn));
+/* Called by boot/head.S. */
+asmlinkage void kernel_main(void) __attribute__((noreturn));
 
 /* Console, multiboot data, command line, memory report. */
 static void early_init(void)
@@ -62,7 +63,7 @@ static void cpu0_init(void)
 }
 
 /* Entered from head.S on the boot stack with paging on. */
-void kernel_main(void)
+asmlinkage void kernel_main(void)
 {
 	int failed;
 

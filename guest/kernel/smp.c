@@ -3,6 +3,7 @@
  * 200 us, STARTUP) and waits for each to report online, so the boot output
  * order is fixed. */
 #include "smp.h"
+#include "linkage.h"
 #include "acpi.h"
 #include "idt.h"
 #include "gdt.h"
@@ -24,11 +25,12 @@ uint32_t ap_boot_pgdir;
 uint32_t ap_boot_stack;
 uint32_t ap_boot_cpu;
 
-void ap_main(int cpu) __attribute__((noreturn));
+/* Called by boot/ap_trampoline.S's ap_start_high, cpu on the stack. */
+asmlinkage void ap_main(int cpu) __attribute__((noreturn));
 
 /* C entry of an AP: per-CPU descriptor tables, LAPIC, tick, then idle
  * serving interrupts. */
-void ap_main(int cpu)
+asmlinkage void ap_main(int cpu)
 {
 	struct cpu *c = &cpus[cpu];
 

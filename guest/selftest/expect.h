@@ -18,17 +18,17 @@ void fault_record_take(struct fault_record *r, const struct trapframe *tf);
 void check_fault(const char *what, const struct fault_record *r,
 		 unsigned vector, uint32_t err, uint32_t cr2, const void *eip);
 
-/* fault_triggers.S */
-uint32_t ft_read(uint32_t addr);
-void ft_write(uint32_t addr, uint32_t val);
-void ft_ud(void);
-uint32_t ft_div0(uint32_t num);
-void ft_gp_selector(uint32_t sel);
-void ft_int3(void);
-uint32_t ft_nested(void);
-void ft_double(void);
+/* fault_triggers.S: assembly, arguments on the stack (asmlinkage). */
+asmlinkage uint32_t ft_read(uint32_t addr);
+asmlinkage void ft_write(uint32_t addr, uint32_t val);
+asmlinkage void ft_ud(void);
+asmlinkage uint32_t ft_div0(uint32_t num);
+asmlinkage void ft_gp_selector(uint32_t sel);
+asmlinkage void ft_int3(void);
+asmlinkage uint32_t ft_nested(void);
+asmlinkage void ft_double(void);
 struct sysregs { uint32_t eax, ebx, ecx, edx, esi, edi; };
-void ft_syscall(struct sysregs *r);
+asmlinkage void ft_syscall(struct sysregs *r);
 
 extern char ft_read_insn[], ft_read_resume[];
 extern char ft_write_insn[], ft_write_resume[];
