@@ -422,6 +422,7 @@ void mm_init(const struct mm_boot_info *bi)
     bootmem_init(bi);
     init_mem_map();
     build_zonelists();
+    build_preferred_zones();
     /* build_all_zonelists: grouping by mobility off below 5 pageblocks
      * (nr_free_pagecache_pages(): present pages of every zone, no high
      * watermarks yet; the pageblocks are MOVABLE already). */

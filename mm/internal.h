@@ -289,8 +289,9 @@ void pcp_trim(struct zone *zone, struct per_cpu_pages *pcp);
  * the running CPU, arch_cpu_id(), asked once by the caller); refilled with
  * batch pages from the buddy lists when empty; the head of the list, or
  * the tail if cold.  The page is off the list, PG_pcp clear, not yet
- * prepared (prep_new_page).  NULL if the zone has none. */
-static mm_always_inline struct page *pcp_alloc(struct zone *zone, unsigned cpu, unsigned mt, bool cold)
+ * prepared: prep_new_page sets private and index.  NULL if the zone has
+ * none. */
+static mm_always_inline struct page *pcp_alloc_one(struct zone *zone, unsigned cpu, unsigned mt, bool cold)
 {
     unsigned long flags = arch_local_irq_save();
     struct per_cpu_pages *pcp = &zone->pcp[cpu];
@@ -309,20 +310,31 @@ static mm_always_inline struct page *pcp_alloc(struct zone *zone, unsigned cpu, 
         MM_BUG_ON(!page_flag(page, PG_pcp) || page->index != mt);
         mm_list_del_pfn(list, page, pfn);
         clear_page_flag(page, PG_pcp);
-        page->index = 0;
         pcp->count--;
     }
     arch_local_irq_restore(flags);
     return page;
 }
 
-/* Puts an order-0 page (already through free_pages_prepare) on CPU cpu's
- * (the running CPU's) list of its pageblock type (MIGRATE_RESERVE ->
- * MOVABLE), at the head or at the tail if cold; once count reaches high,
- * batch pages go back to the buddy lists (Linux 2.6.32's rule). */
-static mm_always_inline void pcp_free(struct page *page, unsigned cpu, bool cold)
+/* pcp.c: pcp_alloc_one for a cold allocation, out of line. */
+struct page *pcp_alloc_cold(struct zone *zone, unsigned cpu, unsigned mt);
+
+/* pcp_alloc_one, the hot case inline (the head of the list), the cold one
+ * (the tail) out of line. */
+static mm_always_inline struct page *pcp_alloc(struct zone *zone, unsigned cpu, unsigned mt, bool cold)
 {
-    struct zone *zone = page_zone(page);
+    if (MM_UNLIKELY(cold))
+        return pcp_alloc_cold(zone, cpu, mt);
+    return pcp_alloc_one(zone, cpu, mt, false);
+}
+
+/* Puts an order-0 page of zone (its page_zone; already through
+ * free_pages_prepare) on CPU cpu's (the running CPU's) list of its
+ * pageblock type (MIGRATE_RESERVE -> MOVABLE), at the head or at the tail
+ * if cold; once count reaches high, batch pages go back to the buddy lists
+ * (Linux 2.6.32's rule). */
+static mm_always_inline void pcp_free(struct zone *zone, struct page *page, unsigned cpu, bool cold)
+{
     uint32_t pfn = page_to_pfn(page);
     /* get_pageblock_migratetype, with the pfn at hand */
     unsigned mt = (page[-(int32_t)(pfn & (pageblock_nr_pages - 1))].flags & PAGE_PBMT_MASK) >> PAGE_PBMT_SHIFT;
@@ -347,6 +359,11 @@ static mm_always_inline void pcp_free(struct page *page, unsigned cpu, bool cold
         pcp_trim(zone, pcp);
     arch_local_irq_restore(flags);
 }
+
+/* page_alloc.c: the preferred zone of every node, zonelist and gfp_zone,
+ * kept for the allocation fast path; mm_init calls it once the zonelists
+ * and present pages are final. */
+void build_preferred_zones(void);
 
 /* Pages on the per-CPU lists of a zone, all CPUs. */
 uint32_t zone_pcp_count(const struct zone *zone);

@@ -18,6 +18,23 @@
 /* See internal.h (set by mm_init). */
 uint32_t page_group_by_mobility_disabled;
 
+/* page_zone, by the page's node and zone bits (flags >> PAGE_ZONE_SHIFT,
+ * node << 2 | zone): the byte offset of the zone in node_data (zone bits 3
+ * never occur). */
+#define ZONE_OFF(n, z) ((uint32_t)(sizeof(pg_data_t) * (n) + offsetof(pg_data_t, node_zones) + \
+                                   sizeof(struct zone) * (z)))
+#define ZONE_OFF4(n) ZONE_OFF(n, 0), ZONE_OFF(n, 1), ZONE_OFF(n, 2), ZONE_OFF(n, 3)
+static const uint32_t zone_off_by_bits[16] = { ZONE_OFF4(0), ZONE_OFF4(1), ZONE_OFF4(2), ZONE_OFF4(3) };
+_Static_assert(MAX_NUMNODES == 4 && PAGE_NODE_SHIFT == PAGE_ZONE_SHIFT + 2 &&
+               (PAGE_ZONE_MASK | PAGE_NODE_MASK) >> PAGE_ZONE_SHIFT == 15u, "zone_off_by_bits layout");
+
+/* page_zone(page), with one table load instead of two multiplications. */
+static mm_always_inline struct zone *page_zone_fast(const struct page *page)
+{
+    return (struct zone *)((char *)node_data +
+                           zone_off_by_bits[(page->flags >> PAGE_ZONE_SHIFT) & 15u]);
+}
+
 const char *const migratetype_names[MIGRATE_TYPES] = {
     "Unmovable", "Reclaimable", "Movable", "Reserve",
 };
@@ -185,7 +202,7 @@ static __attribute__((noinline)) bool free_pages_check_bad(struct page *page, un
 /* See internal.h (free_pages_prepare).  The same checks as
  * free_pages_check_bad, all of them, on every free: for order 0, PG_head
  * set is the "another order" case, so it joins the flags of the one test. */
-static mm_always_inline bool free_pages_prepare_inline(struct page *page, unsigned order)
+static mm_always_inline bool free_pages_prepare_inline(struct page *page, unsigned order, bool to_pcp)
 {
     uint32_t bad, i;
 
@@ -201,7 +218,8 @@ static mm_always_inline bool free_pages_prepare_inline(struct page *page, unsign
     if (order > 0)                      /* order 0: checked clear above */
         clear_page_flag(page, PG_head);
     page->private = 0;
-    page->index = 0;
+    if (!to_pcp)                        /* pcp_free sets index to its list */
+        page->index = 0;
     if (MM_UNLIKELY(mm_debug.poison))
         mm_poison_pages(page, order);
     return true;
@@ -210,7 +228,7 @@ static mm_always_inline bool free_pages_prepare_inline(struct page *page, unsign
 /* See internal.h. */
 bool free_pages_prepare(struct page *page, unsigned order)
 {
-    return free_pages_prepare_inline(page, order);
+    return free_pages_prepare_inline(page, order, false);
 }
 
 /* Frees a checked block of order > 0 straight to the buddy lists. */
@@ -233,9 +251,9 @@ static mm_always_inline void free_pages_common(struct page *page, unsigned order
     }
     if (!put_page_testzero(page))
         return;
-    if (free_pages_prepare_inline(page, order)) {
+    if (free_pages_prepare_inline(page, order, order == 0)) {
         if (order == 0)
-            pcp_free(page, arch_cpu_id(), cold);
+            pcp_free(page_zone_fast(page), page, arch_cpu_id(), cold);
         else
             free_pages_ok(page, order);
     }
@@ -243,13 +261,26 @@ static mm_always_inline void free_pages_common(struct page *page, unsigned order
         mm_check_invariants(true);
 }
 
-/* Order 0 (the per-CPU lists) gets a copy of its own with the order known. */
+/* Orders above 0, out of line (see alloc_pages_order). */
+static __attribute__((noinline)) void free_pages_order(struct page *page, unsigned order)
+{
+    free_pages_common(page, order, false);
+}
+
+/* Not split by GCC's partial inlining (a wrapper testing the reference
+ * count around a call of the rest costs more than it saves here). */
+#if defined(__GNUC__) && !defined(__clang__)
+#define MM_NO_PARTIAL_INLINING __attribute__((optimize("no-partial-inlining")))
+#else
+#define MM_NO_PARTIAL_INLINING
+#endif
+MM_NO_PARTIAL_INLINING
 void __free_pages(struct page *page, unsigned order)
 {
-    if (order == 0)
-        free_pages_common(page, 0, false);
+    if (MM_UNLIKELY(order != 0))
+        free_pages_order(page, order);
     else
-        free_pages_common(page, order, false);
+        free_pages_common(page, 0, false);
 }
 
 void __free_page(struct page *page) { free_pages_common(page, 0, false); }
@@ -769,57 +800,167 @@ alloc_pages_rest(gfp_t gfp, unsigned order, unsigned cpu, const struct zonelist 
     return page;
 }
 
-/* The allocator's entry: the fast path at the low watermark, then the slow
- * path; on failure counts alloc_failures on the preferred zone and reports
- * (unless __GFP_NOWARN).  The fast path is the first zonelist entry the
- * request may use (the preferred zone): the watermark check and a block
- * from it; anything else goes on in alloc_pages_rest exactly where the
- * zonelist walk would. */
-static mm_always_inline struct page *alloc_pages_common(int nid, gfp_t gfp, unsigned order)
-{
-    const struct zonelist *zonelist;
-    const struct zoneref *ref;
-    struct zone *z;
-    struct page *page;
-    unsigned cpu;
+/* The preferred zone of every (node, zonelist, gfp_zone): the first entry
+ * of the zonelist that first_allowed_zoneref finds, as a byte offset in
+ * node_data (PREFERRED_NONE: no zone allowed), so the fast path finds it
+ * with one load instead of a walk.  Derived from the zonelists and the
+ * zones' present pages, which only mm_init sets: build_preferred_zones
+ * runs at its end. */
+#define PREFERRED_NONE 0xffffffffu
+/* Indexed by node, then by preferred_slot(gfp): __GFP_THISNODE as bit 2,
+ * __GFP_DMA and __GFP_HIGHMEM as bits 0 and 1 (gfp_zone of those bits). */
+static uint32_t preferred_zone_off[MAX_NUMNODES][8];
 
-    if (MM_UNLIKELY(order >= MAX_ORDER))
-        return NULL;
-    cpu = arch_cpu_id();
+static mm_always_inline unsigned preferred_slot(gfp_t gfp)
+{
+    return ((gfp >> 16) & 4u) | (gfp & (__GFP_DMA | __GFP_HIGHMEM));
+}
+
+/* See internal.h. */
+void build_preferred_zones(void)
+{
+    unsigned nid, slot;
+
+    for (nid = 0; nid < MAX_NUMNODES; nid++) {
+        for (slot = 0; slot < 8; slot++) {
+            gfp_t gfp = (slot & 3u) | (slot & 4u ? __GFP_THISNODE : 0);
+            const struct zoneref *ref;
+
+            preferred_zone_off[nid][slot] = PREFERRED_NONE;
+            if (nid >= nr_online_nodes)
+                continue;
+            ref = first_allowed_zoneref((gfp & __GFP_THISNODE) ? &NODE_DATA(nid)->node_zonelist_local
+                                                               : &NODE_DATA(nid)->node_zonelist,
+                                        gfp_zone(gfp));
+            if (ref->node != ZONEREF_END)
+                preferred_zone_off[nid][slot] =
+                    (uint32_t)((const char *)zoneref_zone(ref) - (const char *)node_data);
+        }
+    }
+}
+
+/* The zonelist an allocation for node nid (< 0: the node of cpu) uses. */
+static mm_always_inline const struct zonelist *alloc_zonelist(int nid, gfp_t gfp, unsigned cpu)
+{
     if (nid < 0)
         nid = (int)cpu_to_node(cpu);
     MM_BUG_ON((uint32_t)nid >= nr_online_nodes);
-    zonelist = (gfp & __GFP_THISNODE) ? &NODE_DATA(nid)->node_zonelist_local
-                                      : &NODE_DATA(nid)->node_zonelist;
-    ref = first_allowed_zoneref(zonelist, gfp_zone(gfp));
-    if (MM_UNLIKELY(ref->node == ZONEREF_END))
-        return alloc_pages_rest(gfp, order, cpu, zonelist, ref);
-    z = zoneref_zone(ref);
-    MM_HIDE_VAR(z);
-    if (MM_UNLIKELY(!zone_watermark_fast(z, order, z->watermark[WMARK_LOW], (int)zone_idx(z),
-                                         ALLOC_WMARK_LOW)))
-        return alloc_pages_rest(gfp, order, cpu, zonelist, ref);
-    page = buffered_rmqueue(z, z, order, gfp, cpu);
-    if (MM_UNLIKELY(!page))
-        return alloc_pages_rest(gfp, order, cpu, zonelist, ref);
+    return (gfp & __GFP_THISNODE) ? &NODE_DATA(nid)->node_zonelist_local
+                                  : &NODE_DATA(nid)->node_zonelist;
+}
+
+/* alloc_pages_rest, for the fast path's failures: recomputes what the
+ * fast path did not keep (the same values: the CPU does not change during
+ * the call, zonelists only at boot), so the fast path keeps fewer values
+ * alive. */
+static __attribute__((noinline)) struct page *alloc_pages_rest_nid(int nid, gfp_t gfp, unsigned order)
+{
+    unsigned cpu = arch_cpu_id();
+    const struct zonelist *zonelist = alloc_zonelist(nid, gfp, cpu);
+
+    return alloc_pages_rest(gfp, order, cpu, zonelist, first_allowed_zoneref(zonelist, gfp_zone(gfp)));
+}
+
+/* The rest of an order-0 allocation from the preferred zone z after the
+ * fast path's first page was bad (leaked after bad_page) or the per-CPU
+ * list had none: buffered_rmqueue's loop, then alloc_pages_rest_nid.
+ * page is the bad page, or NULL. */
+static __attribute__((noinline)) struct page *alloc_page_retry(int nid, gfp_t gfp, struct zone *z,
+                                                               struct page *page)
+{
+    unsigned cpu = arch_cpu_id();
+
+    if (page)                          /* bad: take another, as buffered_rmqueue does */
+        page = buffered_rmqueue(z, z, 0, gfp, cpu);
+    if (!page)
+        return alloc_pages_rest_nid(nid, gfp, 0);
     if (MM_UNLIKELY(mm_debug.check_each_op))
         mm_check_invariants(true);
     return page;
 }
 
-/* Order 0 (the per-CPU lists) gets a copy of its own with the order known. */
+/* The allocator's entry: the fast path at the low watermark, then the slow
+ * path; on failure counts alloc_failures on the preferred zone and reports
+ * (unless __GFP_NOWARN).  The fast path is the first zonelist entry the
+ * request may use (the preferred zone, from preferred_zone_off): the
+ * watermark check and a block from it; anything else goes on in
+ * alloc_pages_rest exactly where the zonelist walk would.  On the fast path
+ * the zone that serves is the preferred zone, so zone_statistics counts
+ * NUMA_HIT.  Order 0 has its own straight-line copy (no retry loop, the
+ * rare cases out of line in alloc_page_retry), so few values stay live. */
+static mm_always_inline struct page *alloc_pages_common(int nid, gfp_t gfp, unsigned order, bool plain)
+{
+    struct zone *z;
+    struct page *page;
+    unsigned cpu, node, local;
+    uint32_t off;
+
+    if (MM_UNLIKELY(order >= MAX_ORDER))
+        return NULL;
+    cpu = arch_cpu_id();
+    local = cpu_to_node(cpu);
+    node = nid < 0 ? local : (unsigned)nid;
+    MM_BUG_ON(node >= nr_online_nodes);
+    off = preferred_zone_off[node][preferred_slot(gfp)];
+    if (MM_UNLIKELY(off == PREFERRED_NONE))
+        return alloc_pages_rest_nid(nid, gfp, order);
+    z = (struct zone *)((char *)node_data + off);
+    MM_HIDE_VAR(z);
+    if (MM_UNLIKELY(!zone_watermark_fast(z, order, z->watermark[WMARK_LOW], (int)zone_idx(z),
+                                         ALLOC_WMARK_LOW)))
+        return alloc_pages_rest_nid(nid, gfp, order);
+    if (order == 0) {
+        /* plain: the caller checked that gfp has neither __GFP_COLD nor
+         * __GFP_ZERO, the only bits pcp_alloc and prep_new_page look at
+         * besides the migrate type */
+        page = pcp_alloc(z, cpu, allocflags_to_migratetype(gfp), plain ? false : (gfp & __GFP_COLD) != 0);
+        if (MM_UNLIKELY(!page) || MM_UNLIKELY(!prep_new_page_inline(page, 0, plain ? 0 : gfp)))
+            return alloc_page_retry(nid, gfp, z, page);
+        /* zone_statistics(z, z, cpu), with the CPU's node at hand */
+        mod_zone_page_state(z, NUMA_HIT, 1);
+        mod_zone_page_state(z, z->node == local ? NUMA_LOCAL : NUMA_OTHER, 1);
+    } else {
+        page = buffered_rmqueue(z, z, order, gfp, cpu);
+        if (MM_UNLIKELY(!page))
+            return alloc_pages_rest_nid(nid, gfp, order);
+    }
+    if (MM_UNLIKELY(mm_debug.check_each_op))
+        mm_check_invariants(true);
+    return page;
+}
+
+/* Orders above 0, out of line: the order-0 path (the per-CPU lists) is
+ * compiled on its own in the callers below, with the order known and
+ * without the larger orders' register pressure. */
+static __attribute__((noinline)) struct page *alloc_pages_order(int nid, gfp_t gfp, unsigned order)
+{
+    return alloc_pages_common(nid, gfp, order, false);
+}
+
+/* Order 0 with __GFP_COLD or __GFP_ZERO, out of line: the common order-0
+ * request (neither) gets the shortest path. */
+static __attribute__((noinline)) struct page *alloc_page_special(int nid, gfp_t gfp)
+{
+    return alloc_pages_common(nid, gfp, 0, false);
+}
+
+static mm_always_inline struct page *alloc_page_entry(int nid, gfp_t gfp, unsigned order)
+{
+    if (MM_UNLIKELY(order != 0))
+        return alloc_pages_order(nid, gfp, order);
+    if (MM_UNLIKELY(gfp & (__GFP_COLD | __GFP_ZERO)))
+        return alloc_page_special(nid, gfp);
+    return alloc_pages_common(nid, gfp, 0, true);
+}
+
 struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned order)
 {
-    if (order == 0)
-        return alloc_pages_common(nid, gfp, 0);
-    return alloc_pages_common(nid, gfp, order);
+    return alloc_page_entry(nid, gfp, order);
 }
 
 struct page *alloc_pages(gfp_t gfp, unsigned order)
 {
-    if (order == 0)
-        return alloc_pages_common(-1, gfp, 0);
-    return alloc_pages_common(-1, gfp, order);
+    return alloc_page_entry(-1, gfp, order);
 }
 
 unsigned long __get_free_pages(gfp_t gfp, unsigned order)

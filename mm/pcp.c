@@ -69,6 +69,12 @@ void pcp_trim(struct zone *zone, struct per_cpu_pages *pcp)
     pcp->drains++;
 }
 
+/* See internal.h. */
+struct page *pcp_alloc_cold(struct zone *zone, unsigned cpu, unsigned mt)
+{
+    return pcp_alloc_one(zone, cpu, mt, true);
+}
+
 uint32_t zone_pcp_count(const struct zone *zone)
 {
     uint32_t sum = 0;
