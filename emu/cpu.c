@@ -167,20 +167,28 @@ void emu_cost_flush(emu_machine *m)
         memset(m->cpu[i].cost_l0, 0, sizeof m->cpu[i].cost_l0);
 }
 
-/* Before every translated block: stop at the end of the quantum or the
- * instruction limit, otherwise charge the block's cost. */
-static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
+/* Guest instructions executed by all CPUs (for the instruction limit). */
+static uint64_t total_insns(const emu_machine *m)
 {
-    emu_cpu *c = ud;
+    uint64_t n = 0;
+    for (unsigned i = 0; i < m->ncpus; i++)
+        n += m->cpu[i].insns;
+    return n;
+}
+
+/* The rare cases of hook_block: the end of the quantum, a stop request
+ * (which sets quantum_end to 0), the instruction limit, single-stepping. */
+static void hook_block_slow(uc_engine *uc, emu_cpu *c, uint32_t addr, uint32_t size)
+{
     emu_machine *m = c->m;
-    if (m->cfg.max_insns && m->total_insns >= m->cfg.max_insns)
+    if (m->cfg.max_insns && total_insns(m) >= m->cfg.max_insns)
         emu_request_stop(m, EMU_STOP_LIMIT);
     if (!c->single_step && (c->cycles >= c->quantum_end || m->stop != EMU_STOP_NONE)) {
         c->stop_requested = true;
         uc_emu_stop(uc);
         return;
     }
-    const emu_cost_l0 *bc = block_cost(c, (uint32_t)addr, size);
+    const emu_cost_l0 *bc = block_cost(c, addr, size);
     uint32_t insns = bc->insns, cycles = bc->cycles;
     if (c->single_step) {
         cycles = insns ? (cycles + insns - 1) / insns : cycles;
@@ -188,7 +196,21 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
     }
     c->cycles += cycles;
     c->insns += insns;
-    m->total_insns += insns;
+}
+
+/* Before every translated block: charge its cost, or stop at the end of the
+ * quantum (the block does not run).  The common case is one compare, one
+ * probe of the CPU's cost cache and two additions. */
+static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
+{
+    emu_cpu *c = ud;
+    if (__builtin_expect(c->cycles >= c->quantum_end || c->slow, 0)) {
+        hook_block_slow(uc, c, (uint32_t)addr, size);
+        return;
+    }
+    const emu_cost_l0 *bc = block_cost(c, (uint32_t)addr, size);
+    c->cycles += bc->cycles;
+    c->insns += bc->insns;
 }
 
 /* An exception or `int n`: remember it (with the real error code), keep
@@ -259,6 +281,7 @@ int emu_cpu_init(emu_machine *m, emu_cpu *c, char *err, size_t errlen)
 {
     uc_hook h;
     c->m = m;
+    c->slow = m->cfg.max_insns != 0;
     if (uc_open(UC_ARCH_X86, UC_MODE_32, &c->uc) || uc_ctl_set_tcg_buffer_size(c->uc, 64u << 20) ||
         uc_context_alloc(c->uc, &c->ctx) ||
         emu_ram_map_cpu(m, c)) {

@@ -62,6 +62,8 @@ void emu_request_stop(emu_machine *m, emu_stop why)
 {
     if (m->stop == EMU_STOP_NONE)
         m->stop = why;
+    for (unsigned i = 0; i < m->ncpus; i++)
+        m->cpu[i].quantum_end = 0;   /* the running CPU's next block hook stops it */
 }
 
 void emu_crash(emu_machine *m, int cpu, const char *fmt, ...)
@@ -485,9 +487,10 @@ emu_stop emu_machine_step(emu_machine *m, unsigned cpu)
         m->stop = EMU_STOP_NONE;
     emu_cpu *c = &m->cpu[cpu];
     if (c->state == EMU_CPU_RUNNING && m->stop == EMU_STOP_NONE) {
-        c->single_step = true;
+        c->single_step = c->slow = true;
         emu_cpu_run_slice(c);
         c->single_step = false;
+        c->slow = m->cfg.max_insns != 0;
     }
     if (m->stop == EMU_STOP_NONE)
         m->stop = EMU_STOP_PAUSE;

@@ -80,9 +80,10 @@ typedef struct emu_cpu {
     enum emu_cpu_state state;
     uint64_t cycles, insns, idle_cycles;
     uint64_t exceptions, interrupts, ipis_sent;
-    uint64_t quantum_end;        /* stop the CPU once cycles reach this */
+    uint64_t quantum_end;        /* stop the CPU once cycles reach this; 0 after a stop request */
     bool stop_requested;         /* we called uc_emu_stop (budget/exit/pause) */
     bool single_step;            /* emu_machine_step is running this CPU */
+    bool slow;                   /* every block takes hook_block's slow path (step, instruction limit) */
     emu_pending_exc exc;
     emu_mmio_window win[EMU_MAX_WINDOWS];
     unsigned nwin;
@@ -112,7 +113,6 @@ struct emu_machine {
     size_t ctx_size, off_error, off_is_int, off_old_exc;
 
     uint64_t now;                /* start of the current scheduling round */
-    uint64_t total_insns;
     uint64_t run_until;          /* emu_machine_run's cycle limit, 0 = none */
     emu_stop stop;
     uint32_t exit_value;
