@@ -13,6 +13,7 @@
  * in pcp.c.  Linux 2.6.32's mm/page_alloc.c is the model for behaviour and
  * formulas; the code is pagelab's own.
  */
+#include "debug.h"
 #include "internal.h"
 
 /* See internal.h (set by mm_init). */
@@ -258,7 +259,7 @@ static mm_always_inline void free_pages_common(struct page *page, unsigned order
             free_pages_ok(page, order);
     }
     if (MM_UNLIKELY(mm_debug.check_each_op))
-        mm_check_invariants(true);
+        mm_check_after_op();
 }
 
 /* Orders above 0, out of line (see alloc_pages_order). */
@@ -796,7 +797,7 @@ alloc_pages_rest(gfp_t gfp, unsigned order, unsigned cpu, const struct zonelist 
     if (!page && !(gfp & __GFP_NOWARN))
         warn_alloc_failed(gfp, order);
     if (mm_debug.check_each_op)
-        mm_check_invariants(true);
+        mm_check_after_op();
     return page;
 }
 
@@ -875,7 +876,7 @@ static __attribute__((noinline)) struct page *alloc_page_retry(int nid, gfp_t gf
     if (!page)
         return alloc_pages_rest_nid(nid, gfp, 0);
     if (MM_UNLIKELY(mm_debug.check_each_op))
-        mm_check_invariants(true);
+        mm_check_after_op();
     return page;
 }
 
@@ -925,7 +926,7 @@ static mm_always_inline struct page *alloc_pages_common(int nid, gfp_t gfp, unsi
             return alloc_pages_rest_nid(nid, gfp, order);
     }
     if (MM_UNLIKELY(mm_debug.check_each_op))
-        mm_check_invariants(true);
+        mm_check_after_op();
     return page;
 }
 
