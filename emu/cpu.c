@@ -146,18 +146,27 @@ static const emu_block_cost *block_cost_miss(emu_cpu *c, uint32_t vaddr, uint32_
     return emu_timing_insert(c->m->timing, vaddr, size, buf);
 }
 
-/* The cost of the block at addr: the CPU's direct-mapped cache, then the
- * timing model's table, then a decode (which fills both). */
-static const emu_cost_l0 *block_cost(emu_cpu *c, uint32_t addr, uint32_t size)
+/* A miss in the CPU's cost cache: the timing model's table, or a decode;
+ * fills the cache entry e.  Out of line so the hot path stays small. */
+static __attribute__((noinline)) const emu_cost_l0 *block_cost_fill(emu_cpu *c, emu_cost_l0 *e, uint32_t addr,
+                                                                    uint32_t size, uint64_t key)
 {
-    emu_cost_l0 *e = &c->cost_l0[(addr ^ (addr >> 8)) & (EMU_COST_L0_SIZE - 1)];
-    if (e->addr == addr && e->size == size && size)
-        return e;
     const emu_block_cost *bc = emu_timing_lookup(c->m->timing, addr, size);
     if (!bc)
         bc = block_cost_miss(c, addr, size);
-    *e = (emu_cost_l0){ .addr = addr, .size = size, .insns = bc->insns, .cycles = bc->cycles };
+    *e = (emu_cost_l0){ .key = key, .insns = bc->insns, .cycles = bc->cycles };
     return e;
+}
+
+/* The cost of the block at addr: the CPU's direct-mapped cache, then the
+ * timing model's table, then a decode (which fills both). */
+static inline const emu_cost_l0 *block_cost(emu_cpu *c, uint32_t addr, uint32_t size)
+{
+    emu_cost_l0 *e = &c->cost_l0[(addr ^ (addr >> 8)) & (EMU_COST_L0_SIZE - 1)];
+    uint64_t key = (uint64_t)size << 32 | addr;
+    if (__builtin_expect(e->key == key, 1))   /* an empty entry (key 0, cost 0) is right for the */
+        return e;                             /* only block with key 0: address 0, size 0 */
+    return block_cost_fill(c, e, addr, size, key);
 }
 
 void emu_cost_flush(emu_machine *m)
@@ -176,14 +185,15 @@ static uint64_t total_insns(const emu_machine *m)
     return n;
 }
 
-/* The rare cases of hook_block: the end of the quantum, a stop request
- * (which sets quantum_end to 0), the instruction limit, single-stepping. */
-static void hook_block_slow(uc_engine *uc, emu_cpu *c, uint32_t addr, uint32_t size)
+/* The rare cases of hook_block: the end of the CPU's turn, a stop request,
+ * the instruction limit, single-stepping (the last three set quantum_end to
+ * 0 so that every block comes here). */
+static __attribute__((noinline)) void hook_block_slow(uc_engine *uc, emu_cpu *c, uint32_t addr, uint32_t size)
 {
     emu_machine *m = c->m;
     if (m->cfg.max_insns && total_insns(m) >= m->cfg.max_insns)
         emu_request_stop(m, EMU_STOP_LIMIT);
-    if (!c->single_step && (c->cycles >= c->quantum_end || m->stop != EMU_STOP_NONE)) {
+    if (!c->single_step && (c->cycles >= c->slice_end || m->stop != EMU_STOP_NONE)) {
         c->stop_requested = true;
         uc_emu_stop(uc);
         return;
@@ -204,7 +214,7 @@ static void hook_block_slow(uc_engine *uc, emu_cpu *c, uint32_t addr, uint32_t s
 static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
 {
     emu_cpu *c = ud;
-    if (__builtin_expect(c->cycles >= c->quantum_end || c->slow, 0)) {
+    if (__builtin_expect(c->cycles >= c->quantum_end, 0)) {
         hook_block_slow(uc, c, (uint32_t)addr, size);
         return;
     }
@@ -373,7 +383,7 @@ void emu_cpu_run_slice(emu_cpu *c)
 {
     emu_machine *m = c->m;
     while (c->state == EMU_CPU_RUNNING && m->stop == EMU_STOP_NONE &&
-           (c->single_step || c->cycles < c->quantum_end)) {
+           (c->single_step || c->cycles < c->slice_end)) {
         take_interrupt(c);
         c->stop_requested = false;
         uc_err e = uc_emu_start(c->uc, emu_reg(c, UC_X86_REG_EIP), 0, 0, c->single_step ? 1 : 0);
