@@ -411,7 +411,8 @@ static bool run_cpu_round(emu_cpu *c, uint64_t end)
             break;
         }
         uint64_t next = next_cpu_event(c);
-        c->quantum_end = next > c->cycles && next < end ? next : end;
+        c->slice_end = next > c->cycles && next < end ? next : end;
+        c->quantum_end = c->slow ? 0 : c->slice_end;
         emu_lapic_advance(c->lapic, c->cycles);
         ipi_deliver_arrived(c);
         emu_cpu_run_slice(c);
@@ -488,6 +489,7 @@ emu_stop emu_machine_step(emu_machine *m, unsigned cpu)
     emu_cpu *c = &m->cpu[cpu];
     if (c->state == EMU_CPU_RUNNING && m->stop == EMU_STOP_NONE) {
         c->single_step = c->slow = true;
+        c->quantum_end = 0;
         emu_cpu_run_slice(c);
         c->single_step = false;
         c->slow = m->cfg.max_insns != 0;

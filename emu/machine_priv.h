@@ -66,7 +66,7 @@ typedef struct emu_mmio_window {
  * model's shared hash table: one compare per block on the hot path. */
 #define EMU_COST_L0_SIZE 256
 typedef struct emu_cost_l0 {
-    uint32_t addr, size;     /* size 0: empty */
+    uint64_t key;            /* size << 32 | addr; 0: empty */
     uint32_t insns, cycles;
 } emu_cost_l0;
 
@@ -80,7 +80,9 @@ typedef struct emu_cpu {
     enum emu_cpu_state state;
     uint64_t cycles, insns, idle_cycles;
     uint64_t exceptions, interrupts, ipis_sent;
-    uint64_t quantum_end;        /* stop the CPU once cycles reach this; 0 after a stop request */
+    uint64_t slice_end;          /* stop the CPU once cycles reach this (end of its turn) */
+    uint64_t quantum_end;        /* hook_block's one test: slice_end, or 0 to force its slow path
+                                  * (stop requested, single-step, instruction limit) */
     bool stop_requested;         /* we called uc_emu_stop (budget/exit/pause) */
     bool single_step;            /* emu_machine_step is running this CPU */
     bool slow;                   /* every block takes hook_block's slow path (step, instruction limit) */
