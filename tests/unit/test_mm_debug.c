@@ -10,35 +10,11 @@
 #include "debug.h"
 #include "internal.h"
 #include "mm_host.h"
+#include "capture.h"
 #include "unit.h"
 
 /* ---- capturing what arch_puts prints (stdout) ---------------------------------------- */
 
-static char captured[65536];
-static FILE *cap_file;
-static int cap_saved_fd = -1;
-
-static void capture_begin(void)
-{
-    fflush(stdout);
-    cap_file = tmpfile();
-    cap_saved_fd = dup(1);
-    dup2(fileno(cap_file), 1);
-}
-
-static const char *capture_end(void)
-{
-    size_t n;
-
-    fflush(stdout);
-    dup2(cap_saved_fd, 1);
-    close(cap_saved_fd);
-    rewind(cap_file);
-    n = fread(captured, 1, sizeof captured - 1, cap_file);
-    captured[n] = '\0';
-    fclose(cap_file);
-    return captured;
-}
 
 /* ---- the hand-built state ------------------------------------------------------------------ *
  *

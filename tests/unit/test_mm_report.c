@@ -10,6 +10,7 @@
 #include "debug.h"
 #include "internal.h"
 #include "mm_host.h"
+#include "capture.h"
 #include "unit.h"
 
 #define NPAGES 10240u
@@ -336,26 +337,16 @@ static void test_truncation(void)
  * line and Mem-Info; nothing with __GFP_NOWARN. */
 static void test_alloc_failure(void)
 {
-    static char got[65536];
     char *want = expected("showmem_2zones.txt", NULL);
     const char *head = "kernel: page allocation failure: order:3, mode:0xd0\nCPU: 0 PID: 0 Comm: kernel\n";
-    FILE *f = tmpfile();
-    int saved = dup(1);
-    size_t n;
+    const char *got;
 
     build_state_a();
     mm_host_set_cpu(0);
-    fflush(stdout);
-    dup2(fileno(f), 1);
+    capture_begin();
     warn_alloc_failed(GFP_KERNEL, 3);
     warn_alloc_failed(GFP_KERNEL | __GFP_NOWARN, 5);
-    fflush(stdout);
-    dup2(saved, 1);
-    close(saved);
-    rewind(f);
-    n = fread(got, 1, sizeof got - 1, f);
-    got[n] = '\0';
-    fclose(f);
+    got = capture_end();
     CHECK(want != NULL);
     CHECK_EQ(strncmp(got, head, strlen(head)), 0);
     CHECK(want && strcmp(got + strlen(head), want) == 0);
