@@ -1,10 +1,9 @@
 /* mm_layout_check.c - the layout of mm/'s structures as this (i386) build
  * sees it.  The host reads these structures out of guest RAM with the same
- * headers (emu/introspect*.c); tests/unit/test_introspect_layout.c asserts
- * the very same numbers in the host build.  A change to one of these
- * structures must update both lists (and the host's reading if it moves a
- * field the host uses); a difference between the builds fails one of them.
- * Nothing here generates code. */
+ * headers (emu/introspect*.c); the list of constants, sizes and offsets it
+ * relies on is mm/mm_layout_list.h, which the host build asserts too
+ * (tests/unit/test_introspect_layout.c), so a difference between the builds
+ * fails one of them.  Nothing here generates code. */
 #include <stddef.h>
 #include "mmzone.h"
 #include "page.h"
@@ -13,83 +12,6 @@
 
 #define L(expr, value) _Static_assert((expr) == (value), #expr " is " #value " for the host's introspection");
 
-/* Constants the host's reading depends on. */
-L(MAX_NUMNODES, 4)
-L(MAX_NR_ZONES, 3)
-L(MAX_ORDER, 11)
-L(MIGRATE_TYPES, 4)
-L(MIGRATE_PCPTYPES, 3)
-L(MM_MAX_CPUS, 8)
-L(NR_VM_ZONE_STAT_ITEMS, 9)
-L(PAGE_ZONE_SHIFT, 20)
-L(PAGE_NODE_SHIFT, 22)
-L(PAGE_PBMT_SHIFT, 24)
-L(SLAB_MAX_CACHES, 64)
-L(SLAB_NAME_LEN, 24)
-L(VMAP_MAX_AREAS, 2048)
-L(MM_NIL, 0xffffffffu)
+#include "mm_layout_list.h"
+#undef L
 
-/* Sizes and offsets (tests/unit/test_introspect_layout.c: the same list). */
-L(sizeof(struct page), 36)
-L(offsetof(struct page, flags), 0)
-L(offsetof(struct page, _refcount), 4)
-L(offsetof(struct page, _mapcount), 8)
-L(offsetof(struct page, private), 12)
-L(offsetof(struct page, mapping), 16)
-L(offsetof(struct page, index), 20)
-L(offsetof(struct page, lru.next), 24)
-L(offsetof(struct page, lru.prev), 28)
-L(offsetof(struct page, virtual), 32)
-L(sizeof(struct free_area), 36)
-L(offsetof(struct free_area, free_list), 0)
-L(offsetof(struct free_area, nr_free), 32)
-L(sizeof(struct per_cpu_pages), 44)
-L(offsetof(struct per_cpu_pages, count), 0)
-L(offsetof(struct per_cpu_pages, high), 4)
-L(offsetof(struct per_cpu_pages, batch), 8)
-L(offsetof(struct per_cpu_pages, lists), 20)
-L(sizeof(struct zone), 860)
-L(offsetof(struct zone, watermark), 0)
-L(offsetof(struct zone, lowmem_reserve), 12)
-L(offsetof(struct zone, node), 24)
-L(offsetof(struct zone, zone_idx), 28)
-L(offsetof(struct zone, zone_start_pfn), 32)
-L(offsetof(struct zone, spanned_pages), 36)
-L(offsetof(struct zone, present_pages), 40)
-L(offsetof(struct zone, managed_pages), 44)
-L(offsetof(struct zone, lock), 52)
-L(offsetof(struct zone, free_area), 56)
-L(offsetof(struct zone, vm_stat), 452)
-L(offsetof(struct zone, pcp), 500)
-L(offsetof(struct zone, name), 852)
-L(sizeof(pg_data_t), 2660)
-L(offsetof(pg_data_t, node_zones), 0)
-L(offsetof(pg_data_t, node_zonelist), 2580)
-L(offsetof(pg_data_t, node_id), 2632)
-L(offsetof(pg_data_t, distance), 2656)
-L(sizeof(struct kmem_cache), 160)
-L(offsetof(struct kmem_cache, name), 0)
-L(offsetof(struct kmem_cache, active), 28)
-L(offsetof(struct kmem_cache, seq), 32)
-L(offsetof(struct kmem_cache, buffer_size), 44)
-L(offsetof(struct kmem_cache, num), 56)
-L(offsetof(struct kmem_cache, gfporder), 60)
-L(offsetof(struct kmem_cache, limit), 88)
-L(offsetof(struct kmem_cache, batchcount), 92)
-L(offsetof(struct kmem_cache, shared), 96)
-L(offsetof(struct kmem_cache, lock), 120)
-L(offsetof(struct kmem_cache, slabs_full), 124)
-L(offsetof(struct kmem_cache, slabs_partial), 132)
-L(offsetof(struct kmem_cache, slabs_free), 140)
-L(sizeof(struct slab), 28)
-L(offsetof(struct slab, next), 0)
-L(offsetof(struct slab, inuse), 16)
-L(sizeof(struct vmap_node), 36)
-L(offsetof(struct vmap_node, start), 0)
-L(offsetof(struct vmap_node, end), 4)
-L(offsetof(struct vmap_node, left), 8)
-L(offsetof(struct vmap_node, right), 12)
-L(offsetof(struct vmap_node, parent), 16)
-L(sizeof(struct vmap_tree), 73748)
-L(offsetof(struct vmap_tree, root), 8)
-L(offsetof(struct vmap_tree, node), 20)
