@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "machine.h"
+#include "bench_guest.h"
 
 #ifndef PAGELAB_MM_KERNEL
 #define PAGELAB_MM_KERNEL "pagelab-kernel.elf"
@@ -45,63 +45,14 @@ static const struct kind kinds[] = {
 
 static const unsigned cpu_counts[] = { 1, 4 };
 
-struct serial {
-    char buf[8192];
-    size_t len;
-};
-
-static void on_event(void *ctx, const emu_event *ev)
-{
-    struct serial *s = ctx;
-    if (ev->kind != EMU_EV_SERIAL)
-        return;
-    size_t n = ev->u.serial.len;
-    if (n > sizeof s->buf - 1 - s->len)
-        n = sizeof s->buf - 1 - s->len;
-    memcpy(s->buf + s->len, ev->u.serial.data, n);
-    s->len += n;
-    s->buf[s->len] = 0;
-}
-
 /* Boots the kernel with bench=mm:kind:count; returns the guest instructions
  * of all CPUs, or 0 on failure (message printed). */
 static uint64_t run_once(const char *kernel, uint64_t ram, unsigned cpus, const char *kind,
                          uint32_t count)
 {
-    char cmdline[128], err[512], want[160];
-    struct serial out = { .len = 0 };
-    emu_callbacks cb = { .ctx = &out, .event = on_event };
-    emu_config cfg;
-    uint64_t insns = 0;
-
-    snprintf(cmdline, sizeof cmdline, "quiet bench=mm:%s:%" PRIu32, kind, count);
-    emu_config_init(&cfg);
-    cfg.kernel_path = kernel;
-    cfg.ram_bytes = ram;
-    cfg.ncpus = cpus;
-    cfg.cmdline = cmdline;
-    cfg.max_insns = 20000000000ull;
-    emu_machine *m = emu_machine_create(&cfg, &cb, err, sizeof err);
-    if (!m) {
-        fprintf(stderr, "bench_mm: %s\n", err);
-        return 0;
-    }
-    emu_stop why = emu_machine_run(m, 0);
-    snprintf(want, sizeof want, "bench: mm %s: %" PRIu32 " pairs on each of %u cpu(s), 0 failed\n",
-             kind, count, cpus);
-    if (why != EMU_STOP_EXIT || emu_machine_exit_value(m) != 0 || !strstr(out.buf, want)) {
-        fprintf(stderr, "bench_mm: %s, %u cpu(s), count %" PRIu32 ": stopped (%s, exit value %u); "
-                "serial output:\n%s\n", kind, cpus, count, emu_stop_name(why),
-                emu_machine_exit_value(m), out.buf);
-    } else {
-        for (unsigned i = 0; i < emu_machine_ncpus(m); i++) {
-            emu_cpu_stats st;
-            emu_machine_cpu_stats(m, i, &st);
-            insns += st.insns;
-        }
-    }
-    emu_machine_destroy(m);
-    return insns;
+    static bench_guest_run r;
+    bench_guest_run_mm("bench_mm", kernel, ram, cpus, 0, kind, count, NULL, NULL, &r);
+    return r.ok ? r.insns : 0;
 }
 
 int main(int argc, char **argv)

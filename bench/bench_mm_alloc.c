@@ -39,7 +39,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "machine.h"
+#include "bench_guest.h"
 
 #ifndef PAGELAB_MM_KERNEL
 #define PAGELAB_MM_KERNEL "pagelab-kernel.elf"
@@ -81,103 +81,48 @@ struct result {
     uint64_t purge_cycles[MAX_EVENTS];   /* the first MAX_EVENTS of them */
 };
 
-struct run_ctx {
-    char buf[16384];
-    size_t len;
-    struct result *r;
-};
-
+/* Records the host-measured cost of each vmap-purge shootdown. */
 static void on_event(void *ctx, const emu_event *ev)
 {
-    struct run_ctx *c = ctx;
-
-    if (ev->kind == EMU_EV_SHOOTDOWN) {
-        if (ev->u.shootdown.reason && !strcmp(ev->u.shootdown.reason, "vmap purge")) {
-            if (c->r->purge_events < MAX_EVENTS)
-                c->r->purge_cycles[c->r->purge_events] = ev->u.shootdown.cycles;
-            c->r->purge_events++;
-            c->r->purge_cycles_sum += ev->u.shootdown.cycles;
-            if (ev->u.shootdown.cycles > c->r->purge_cycles_max)
-                c->r->purge_cycles_max = ev->u.shootdown.cycles;
-        }
+    struct result *r = ctx;
+    if (ev->kind != EMU_EV_SHOOTDOWN || !ev->u.shootdown.reason ||
+        strcmp(ev->u.shootdown.reason, "vmap purge"))
         return;
-    }
-    if (ev->kind != EMU_EV_SERIAL)
-        return;
-    size_t n = ev->u.serial.len;
-    if (n > sizeof c->buf - 1 - c->len)
-        n = sizeof c->buf - 1 - c->len;
-    memcpy(c->buf + c->len, ev->u.serial.data, n);
-    c->len += n;
-    c->buf[c->len] = 0;
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+    if (r->purge_events < MAX_EVENTS)
+        r->purge_cycles[r->purge_events] = ev->u.shootdown.cycles;
+    r->purge_events++;
+    r->purge_cycles_sum += ev->u.shootdown.cycles;
+    if (ev->u.shootdown.cycles > r->purge_cycles_max)
+        r->purge_cycles_max = ev->u.shootdown.cycles;
 }
 
 /* Boots the kernel with bench=mm:kind:count; r->ok false on failure
- * (message printed). */
+ * (message printed).  Adds the guest's vmalloc/kmap statistics lines. */
 static void run_once(const char *kernel, uint64_t ram, unsigned cpus, uint64_t quantum,
                      const char *kind, uint32_t count, struct result *r)
 {
-    char cmdline[128], err[512], want[160];
-    static struct run_ctx c;
-    emu_callbacks cb = { .ctx = &c, .event = on_event };
-    emu_config cfg;
+    static bench_guest_run g;
     const char *p;
 
     memset(r, 0, sizeof *r);
-    c.len = 0;
-    c.buf[0] = 0;
-    c.r = r;
-    snprintf(cmdline, sizeof cmdline, "quiet bench=mm:%s:%" PRIu32, kind, count);
-    emu_config_init(&cfg);
-    cfg.kernel_path = kernel;
-    cfg.ram_bytes = ram;
-    cfg.ncpus = cpus;
-    cfg.cmdline = cmdline;
-    cfg.max_insns = 200000000000ull;
-    if (quantum)
-        cfg.quantum_cycles = quantum;
-    emu_machine *m = emu_machine_create(&cfg, &cb, err, sizeof err);
-    if (!m) {
-        fprintf(stderr, "bench_mm_alloc: %s\n", err);
+    bench_guest_run_mm("bench_mm_alloc", kernel, ram, cpus, quantum, kind, count, on_event, r, &g);
+    if (!g.ok)
         return;
-    }
-    double t0 = now_s();
-    emu_stop why = emu_machine_run(m, 0);
-    r->host_s = now_s() - t0;
-    snprintf(want, sizeof want, "bench: mm %s: %" PRIu32 " pairs on each of %u cpu(s), 0 failed\n",
-             kind, count, cpus);
-    if (why != EMU_STOP_EXIT || emu_machine_exit_value(m) != 0 || !strstr(c.buf, want)) {
-        fprintf(stderr, "bench_mm_alloc: %s, %u cpu(s), count %" PRIu32 ": stopped (%s, exit "
-                "value %u); serial output:\n%s\n", kind, cpus, count, emu_stop_name(why),
-                emu_machine_exit_value(m), c.buf);
-    } else {
-        r->ok = true;
-        for (unsigned i = 0; i < emu_machine_ncpus(m); i++) {
-            emu_cpu_stats st;
-            emu_machine_cpu_stats(m, i, &st);
-            r->insns += st.insns;
-            r->interrupts += st.interrupts;
-        }
-        emu_machine_shootdown_stats(m, &r->sd);
-        if ((p = strstr(c.buf, "bench: vmalloc: ")) &&
-            sscanf(p, "bench: vmalloc: %" SCNu32 " vfrees, %" SCNu32 " purges, lazy_max_pages %"
-                   SCNu32, &r->vfrees, &r->purges, &r->lazy_max) != 3)
-            r->ok = false;
-        if ((p = strstr(c.buf, "bench: kmap: ")) &&
-            sscanf(p, "bench: kmap: %" SCNu32 " kmaps, %" SCNu32 " flushes", &r->kmaps,
-                   &r->kflushes) != 2)
-            r->ok = false;
-        if (!r->ok)
-            fprintf(stderr, "bench_mm_alloc: %s: unreadable statistics line:\n%s\n", kind, c.buf);
-    }
-    emu_machine_destroy(m);
+    r->ok = true;
+    r->insns = g.insns;
+    r->interrupts = g.interrupts;
+    r->host_s = g.host_s;
+    r->sd = g.sd;
+    if ((p = strstr(g.serial, "bench: vmalloc: ")) &&
+        sscanf(p, "bench: vmalloc: %" SCNu32 " vfrees, %" SCNu32 " purges, lazy_max_pages %"
+               SCNu32, &r->vfrees, &r->purges, &r->lazy_max) != 3)
+        r->ok = false;
+    if ((p = strstr(g.serial, "bench: kmap: ")) &&
+        sscanf(p, "bench: kmap: %" SCNu32 " kmaps, %" SCNu32 " flushes", &r->kmaps,
+               &r->kflushes) != 2)
+        r->ok = false;
+    if (!r->ok)
+        fprintf(stderr, "bench_mm_alloc: %s: unreadable statistics line:\n%s\n", kind, g.serial);
 }
 
 /* reps runs of each count; instruction counts must agree, host time is
