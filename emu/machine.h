@@ -196,4 +196,68 @@ typedef struct emu_page_info {
  * struct page cannot be read. */
 int emu_machine_page_info(emu_machine *m, uint32_t pfn, emu_page_info *out);
 
+/* ---- workload requests ------------------------------------------------------
+ *
+ * A kernel started with the `workload` option serves requests on every CPU
+ * through a ring in its memory (protocol and operations:
+ * guest/include/abi/wl_ring.h, docs/workloads.md).  The host only writes
+ * requests and reads results; the guest runs each operation with its own
+ * kernel code and names allocations by handles it validates. */
+
+typedef struct emu_wl_req {
+    uint32_t op;            /* enum wl_op */
+    uint32_t flags;         /* WL_F_* */
+    uint32_t repeat;        /* pair operations: how many times */
+    uint32_t arg[4];
+    const char *name;       /* CACHE_CREATE's cache name (< WL_NAME_MAX bytes), or NULL */
+    uint32_t list[12];      /* VMAP's page handles */
+    unsigned nlist;
+} emu_wl_req;
+
+typedef struct emu_wl_result {
+    int32_t status;         /* WL_OK or a negative WL_E* */
+    uint32_t result, result2;
+    uint64_t insns;         /* guest instructions the operation took (executor overhead removed) */
+    uint64_t cycles;        /* simulated cycles it took */
+} emu_wl_result;
+
+/* n requests for one CPU, run in order; results go to res[0..n). */
+typedef struct emu_wl_batch {
+    unsigned cpu;
+    const emu_wl_req *req;
+    emu_wl_result *res;
+    size_t n;
+} emu_wl_batch;
+
+/* Runs the machine until the guest has announced its ring (at most
+ * max_cycles of simulated time; 0 = 10^10).  0 on success; -1 with a
+ * one-line message in err if the guest stopped, crashed or never announced
+ * it (kernel without `workload`). */
+int emu_wl_start(emu_machine *m, uint64_t max_cycles, char *err, size_t errlen);
+bool emu_wl_ready(const emu_machine *m);
+
+/* Runs nb batches, each on its own CPU's queue, all CPUs concurrently (two
+ * batches may not name the same CPU), until every request has completed.
+ * Requests beyond a queue's WL_SLOTS are fed as slots free up.  Returns 0
+ * when all completed (each result carries its own status); -1 with a
+ * message in err if the machine stopped (exit, crash: see
+ * emu_machine_crash_report) or timeout_cycles (0 = 10^10) of simulated time
+ * passed without completion.  Deterministic. */
+int emu_wl_run(emu_machine *m, const emu_wl_batch *b, unsigned nb,
+               uint64_t timeout_cycles, char *err, size_t errlen);
+
+/* Names: operation ("alloc_pages"), status ("ENOMEM", "OK"), handle type. */
+const char *emu_wl_op_name(unsigned op);
+int emu_wl_op_lookup(const char *name);          /* -1 if unknown */
+const char *emu_wl_status_name(int32_t status);
+/* Parses a gfp mask: "GFP_KERNEL|__GFP_ZERO", "GFP_DMA", a number.  0 or -1
+ * with a message naming the bad word in err. */
+int emu_wl_parse_gfp(const char *s, uint32_t *out, char *err, size_t errlen);
+
+/* Requests served and round trips so far (for reports and benchmarks). */
+typedef struct emu_wl_stats {
+    uint64_t requests, round_trips, doorbells;
+} emu_wl_stats;
+void emu_wl_get_stats(const emu_machine *m, emu_wl_stats *out);
+
 #endif
