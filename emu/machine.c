@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "debugexit.h"
+#include "workload.h"
 #include "lapic.h"
 #include "machine_priv.h"
 #include "pic.h"
@@ -271,9 +272,10 @@ static int create_devices(emu_machine *m, char *err, size_t errlen)
     m->serial = emu_serial_create(on_serial, m);
     m->debugexit = emu_debugexit_create(on_debug_exit, m);
     m->timing = emu_timing_create(&costs);
+    m->wl = emu_wl_create(m);
     m->pic[0] = emu_pic_create();
     m->pic[1] = emu_pic_create();
-    if (!m->serial || !m->debugexit || !m->timing || !m->pic[0] || !m->pic[1]) {
+    if (!m->serial || !m->debugexit || !m->timing || !m->wl || !m->pic[0] || !m->pic[1]) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
@@ -286,8 +288,10 @@ static int create_devices(emu_machine *m, char *err, size_t errlen)
         emu_device lapic = { "lapic", EMU_SPACE_MEM, EMU_LAPIC_BASE, EMU_LAPIC_SIZE, emu_lapic_ops(), c->lapic };
         emu_device pic0 = { "pic-master", EMU_SPACE_PORT, EMU_PIC_MASTER_BASE, EMU_PIC_SIZE, emu_pic_ops(), m->pic[0] };
         emu_device pic1 = { "pic-slave", EMU_SPACE_PORT, EMU_PIC_SLAVE_BASE, EMU_PIC_SIZE, emu_pic_ops(), m->pic[1] };
+        emu_device wl = { "workload", EMU_SPACE_PORT, WL_PORT_BASE, WL_PORT_SIZE, emu_wl_ops(), m->wl };
         if (!c->lapic || !emu_bus_add(&c->bus, &com1) || !emu_bus_add(&c->bus, &dexit) ||
-            !emu_bus_add(&c->bus, &lapic) || !emu_bus_add(&c->bus, &pic0) || !emu_bus_add(&c->bus, &pic1)) {
+            !emu_bus_add(&c->bus, &lapic) || !emu_bus_add(&c->bus, &pic0) || !emu_bus_add(&c->bus, &pic1) ||
+            !emu_bus_add(&c->bus, &wl)) {
             snprintf(err, errlen, "cannot create the devices of CPU %u", i);
             return -1;
         }
@@ -350,6 +354,7 @@ void emu_machine_destroy(emu_machine *m)
     }
     emu_serial_destroy(m->serial);
     emu_debugexit_destroy(m->debugexit);
+    emu_wl_destroy(m->wl);
     emu_pic_destroy(m->pic[0]);
     emu_pic_destroy(m->pic[1]);
     emu_timing_destroy(m->timing);

@@ -24,6 +24,10 @@ extern uint32_t mm_boot_free[MAX_NUMNODES][MAX_NR_ZONES];
  * named by report=... (after mm_init). */
 void mm_cmdline_debug(void);
 void mm_cmdline_reports(void);
+/* Runs one report (a function of mm/report.c, slab or vmalloc) into a
+ * static buffer and prints it on the console.  One CPU at a time. */
+struct mm_seq;
+void mm_print_report(void (*report)(struct mm_seq *));
 
 /* mm_setup.c: builds struct mm_boot_info from the firmware map and the
  * kernel's own footprint, runs mm_init, prints the "mm:" line. */

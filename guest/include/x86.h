@@ -23,6 +23,13 @@ static inline void outl(uint16_t port, uint32_t v)
 }
 
 /* Control registers. */
+static inline uint32_t inl(uint16_t port)
+{
+	uint32_t v;
+	__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
 static inline uint32_t read_cr0(void)
 {
 	uint32_t v;

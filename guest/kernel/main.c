@@ -1,6 +1,7 @@
 /* Boot processor's C entry: bring up console, memory, descriptor
  * tables, LAPIC, timer and the other CPUs, set up the page allocator, run
- * self-tests (or the mm benchmark), shut down. */
+ * self-tests (or the mm benchmark), then shut down or, with `workload`,
+ * serve the host's workload requests. */
 #include "bootinfo.h"
 #include "cmdline.h"
 #include "gdt.h"
@@ -17,6 +18,7 @@
 #include "smp.h"
 #include "time.h"
 #include "trap.h"
+#include "wl.h"
 #include "x86.h"
 
 extern uint32_t boot_mb_magic, boot_mb_info;
@@ -77,5 +79,7 @@ asmlinkage void kernel_main(void)
 	mm_setup();
 	mm_bench_run_if_asked();
 	failed = selftest_run();
+	if (cmdline_has("workload"))
+		wl_serve();
 	shutdown(failed ? EXIT_FAILED : EXIT_OK);
 }

@@ -52,8 +52,8 @@ void mm_cmdline_debug(void)
 	slab_debug = cmdline_get("slab_debug") != NULL;
 }
 
-/* Runs one report into the static buffer and prints it. */
-static void print_report(void (*report)(struct mm_seq *))
+/* mm_print_report: see mm_guest.h. */
+void mm_print_report(void (*report)(struct mm_seq *))
 {
 	struct mm_seq s = { .buf = report_buf, .size = sizeof(report_buf) };
 
@@ -72,15 +72,15 @@ void mm_cmdline_reports(void)
 
 	check_items("report", known);
 	if (cmdline_list_has("report", "buddyinfo"))
-		print_report(mm_report_buddyinfo);
+		mm_print_report(mm_report_buddyinfo);
 	if (cmdline_list_has("report", "pagetypeinfo"))
-		print_report(mm_report_pagetypeinfo);
+		mm_print_report(mm_report_pagetypeinfo);
 	if (cmdline_list_has("report", "zoneinfo"))
-		print_report(mm_report_zoneinfo);
+		mm_print_report(mm_report_zoneinfo);
 	if (cmdline_list_has("report", "showmem"))
-		print_report(mm_show_mem);
+		mm_print_report(mm_show_mem);
 	if (cmdline_list_has("report", "vmallocinfo"))
-		print_report(mm_report_vmallocinfo);
+		mm_print_report(mm_report_vmallocinfo);
 	if (cmdline_list_has("report", "slabinfo"))
-		print_report(mm_report_slabinfo);
+		mm_print_report(mm_report_slabinfo);
 }

@@ -3,6 +3,7 @@
  * 200 us, STARTUP) and waits for each to report online, so the boot output
  * order is fixed. */
 #include "smp.h"
+#include "wl.h"
 #include "linkage.h"
 #include "acpi.h"
 #include "idt.h"
@@ -41,8 +42,7 @@ asmlinkage void ap_main(int cpu)
 	time_start_cpu();
 	pr_info("cpu %d: online (apic id %u)\n", cpu, c->apic_id);
 	__atomic_store_n(&c->online, 1, __ATOMIC_RELEASE);
-	for (;;)
-		__asm__ volatile("sti; hlt");
+	wl_idle_loop();
 }
 
 /* Send the INIT/STARTUP sequence to one AP and wait for it. */
