@@ -471,8 +471,11 @@ emu_stop emu_machine_run(emu_machine *m, uint64_t cycles)
     while (m->stop == EMU_STOP_NONE) {
         uint64_t end = m->now + m->cfg.quantum_cycles;
         bool ran = false;
+        /* A running CPU already at the round's end (the round was cut
+         * short by a pause after it had run) counts as having run. */
         for (unsigned i = 0; i < m->ncpus && m->stop == EMU_STOP_NONE; i++)
-            ran |= run_cpu_round(&m->cpu[i], end);
+            ran |= run_cpu_round(&m->cpu[i], end) ||
+                   (m->cpu[i].state == EMU_CPU_RUNNING && m->cpu[i].cycles >= end);
         if (m->stop != EMU_STOP_NONE)
             break;
         m->now = end;

@@ -13,7 +13,7 @@
 #define KERNEL PAGELAB_KERNEL_PATH
 #define NODE_ANY 0xffffffffu
 
-static emu_machine *boot(unsigned ncpus)
+static emu_machine *boot(unsigned ncpus, unsigned ram_mib)
 {
     emu_config cfg;
     char err[256];
@@ -21,7 +21,7 @@ static emu_machine *boot(unsigned ncpus)
 
     emu_config_init(&cfg);
     cfg.kernel_path = KERNEL;
-    cfg.ram_bytes = 64ull << 20;
+    cfg.ram_bytes = (uint64_t)ram_mib << 20;
     cfg.ncpus = ncpus;
     cfg.cmdline = "quiet workload";
     m = emu_machine_create(&cfg, NULL, err, sizeof err);
@@ -261,6 +261,31 @@ static void test_pairs(emu_machine *m)
     CHECK_EQ(r.result, 10);
 }
 
+/* 5000 allocations then frees in one call each on CPU 0 (of one): many pauses at
+ * doorbells, some of them after the CPU had reached the end of its round
+ * (a case that once made the scheduler report a deadlock). */
+static void test_long_batch(emu_machine *m)
+{
+    enum { N = 5000 };
+    static emu_wl_req q[N];
+    static emu_wl_result r[N];
+    emu_wl_batch b = { 0, q, r, N };
+    unsigned bad = 0;
+    char err[256];
+
+    for (int i = 0; i < N; i++)
+        q[i] = (emu_wl_req){ .op = WL_OP_ALLOC_PAGES, .arg = { 0, GFP_KERNEL, NODE_ANY } };
+    CHECK_EQ(emu_wl_run(m, &b, 1, 0, err, sizeof err), 0);
+    for (int i = 0; i < N; i++) {
+        bad += r[i].status != WL_OK;
+        q[i] = (emu_wl_req){ .op = WL_OP_FREE_PAGES, .arg = { r[i].result } };
+    }
+    CHECK_EQ(emu_wl_run(m, &b, 1, 0, err, sizeof err), 0);
+    for (int i = 0; i < N; i++)
+        bad += r[i].status != WL_OK;
+    CHECK_EQ(bad, 0);
+}
+
 /* Gfp names. */
 static void test_gfp(void)
 {
@@ -283,7 +308,7 @@ static void test_gfp(void)
 /* Runs everything on a fresh machine; returns its RAM hash. */
 static uint64_t run_all(void)
 {
-    emu_machine *m = boot(2);
+    emu_machine *m = boot(2, 64);
     uint64_t h;
 
     test_pages(m);
@@ -303,7 +328,11 @@ int main(void)
 {
     uint64_t h1, h2;
 
+    emu_machine *one = boot(1, 256);
+
     test_gfp();
+    test_long_batch(one);
+    emu_machine_destroy(one);
     h1 = run_all();
     h2 = run_all();
     CHECK_EQ(h1, h2);              /* deterministic, RAM byte for byte */
