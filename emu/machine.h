@@ -196,6 +196,31 @@ typedef struct emu_page_info {
  * struct page cannot be read. */
 int emu_machine_page_info(emu_machine *m, uint32_t pfn, emu_page_info *out);
 
+/* ---- a CPU's page tables (read-only walk, no accessed/dirty bits set) ---- */
+
+enum { EMU_MAP_RW = 0x2, EMU_MAP_USER = 0x4, EMU_MAP_PWT = 0x8, EMU_MAP_PCD = 0x10,
+       EMU_MAP_GLOBAL = 0x100 };   /* the PTE bits; RW and USER combine PDE and PTE */
+
+/* A run of present mappings: [vstart, vend) -> [pstart, ...), contiguous in
+ * both spaces, with equal attributes; large: 4 MiB PSE pages.  vend is 0
+ * for a run that ends at 4 GiB. */
+typedef struct emu_mapping {
+    uint32_t vstart, vend;
+    uint64_t pstart;
+    uint32_t flags;          /* EMU_MAP_* */
+    bool large;
+} emu_mapping;
+typedef void (*emu_mapping_fn)(void *ctx, const emu_mapping *run);
+
+/* Calls fn for each run of cpu's current page tables, in address order.
+ * Returns the number of runs, or -1 if paging is off or CR3 is not in RAM. */
+int emu_machine_walk_mappings(const emu_machine *m, unsigned cpu, emu_mapping_fn fn, void *ctx);
+/* The same as text, one run a line:
+ *   "0xc0000000-0xc3800000 -> 0x00000000     56M RW                 GLB pte"
+ * (size, RW/ro, USR, PWT, PCD, GLB, pte or pde for 4 MiB pages).  Truncated
+ * like snprintf; returns the full length, or -1 with a message in buf. */
+int emu_machine_format_page_tables(const emu_machine *m, unsigned cpu, char *buf, size_t len);
+
 /* ---- workload requests ------------------------------------------------------
  *
  * A kernel started with the `workload` option serves requests on every CPU

@@ -132,6 +132,40 @@ static void test_slab(emu_machine *m)
     CHECK_EQ(call(m, 0, (emu_wl_req){ .op = WL_OP_CACHE_CREATE, .arg = { 100, 0, 1 }, .name = "x" }).status, WL_EINVAL);
 }
 
+/* The host's page-table walk: runs collected by map_run. */
+typedef struct runs {
+    emu_mapping r[256];
+    unsigned n;
+} runs;
+
+static void map_run(void *ctx, const emu_mapping *m)
+{
+    runs *rs = ctx;
+
+    if (rs->n < 256)
+        rs->r[rs->n++] = *m;
+}
+
+/* Where the walk says va goes on cpu (~0 if unmapped); every run's first
+ * and last page are also checked against emu_machine_virt_to_phys. */
+static uint64_t walk_lookup(emu_machine *m, unsigned cpu, uint32_t va)
+{
+    runs rs = { .n = 0 };
+    uint64_t pa, found = ~0ull;
+
+    CHECK(emu_machine_walk_mappings(m, cpu, map_run, &rs) > 0);
+    for (unsigned i = 0; i < rs.n; i++) {
+        const emu_mapping *r = &rs.r[i];
+        uint32_t last = r->vend - 4096;
+
+        CHECK(emu_machine_virt_to_phys(m, cpu, r->vstart, &pa) == 0 && pa == r->pstart);
+        CHECK(emu_machine_virt_to_phys(m, cpu, last, &pa) == 0 && pa == r->pstart + (last - r->vstart));
+        if (va >= r->vstart && (r->vend == 0 || va < r->vend))
+            found = r->pstart + (va - r->vstart);
+    }
+    return found;
+}
+
 /* vmalloc, vmap, kmap, kmap_atomic. */
 static void test_vm(emu_machine *m)
 {
@@ -150,6 +184,10 @@ static void test_vm(emu_machine *m)
                                   .list = { p[0].result, p[1].result, p[2].result }, .nlist = 3 });
     CHECK_EQ(vm.status, WL_OK);
     CHECK_EQ(op(m, WL_OP_TOUCH, vm.result, 11, 0).result, 3 * 4096);
+    for (int i = 0; i < 3; i++)      /* the host's walk finds the very pages vmap was given */
+        CHECK_EQ(walk_lookup(m, i & 1, vm.result2 + 4096u * i), (uint64_t)p[i].result2 * 4096);
+    CHECK_EQ(walk_lookup(m, 0, 0xc0000000u + 5 * 4096), 5 * 4096);   /* lowmem: phys + PAGE_OFFSET */
+    CHECK_EQ(walk_lookup(m, 0, 0x1000), ~0ull);                       /* identity map dropped */
     CHECK_EQ(op(m, WL_OP_FREE_PAGES, p[1].result, 0, 0).status, WL_EBUSY);   /* still mapped */
     CHECK_EQ(call(m, 0, (emu_wl_req){ .op = WL_OP_VMAP, .arg = { 2 },
                                       .list = { p[0].result, p[0].result }, .nlist = 2 }).status, WL_EINVAL);
@@ -157,6 +195,7 @@ static void test_vm(emu_machine *m)
     CHECK_EQ(call(m, 0, (emu_wl_req){ .op = WL_OP_VMAP, .arg = { 1 }, .list = { two.result }, .nlist = 1 }).status,
              WL_EINVAL);   /* order 1: vmap takes single pages */
     CHECK_EQ(op(m, WL_OP_VUNMAP, vm.result, 0, 0).status, WL_OK);
+    CHECK_EQ(walk_lookup(m, 0, vm.result2), ~0ull);   /* unmapped (lazily freed area, no PTEs) */
     km = op(m, WL_OP_KMAP, p[0].result, 0, 0);
     CHECK_EQ(km.status, WL_OK);
     CHECK_EQ(km.result2, 0xc0000000u + p[0].result2 * 4096u);   /* lowmem: its permanent address */
