@@ -21,6 +21,7 @@
 #include "pic.h"
 #include "serial.h"
 #include "timing.h"
+#include "trace.h"
 
 #define EFLAGS_IF 0x200u
 
@@ -275,7 +276,8 @@ static int create_devices(emu_machine *m, char *err, size_t errlen)
     m->wl = emu_wl_create(m);
     m->pic[0] = emu_pic_create();
     m->pic[1] = emu_pic_create();
-    if (!m->serial || !m->debugexit || !m->timing || !m->wl || !m->pic[0] || !m->pic[1]) {
+    m->trace = emu_trace_create(m);
+    if (!m->serial || !m->debugexit || !m->timing || !m->wl || !m->pic[0] || !m->pic[1] || !m->trace) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
@@ -289,9 +291,10 @@ static int create_devices(emu_machine *m, char *err, size_t errlen)
         emu_device pic0 = { "pic-master", EMU_SPACE_PORT, EMU_PIC_MASTER_BASE, EMU_PIC_SIZE, emu_pic_ops(), m->pic[0] };
         emu_device pic1 = { "pic-slave", EMU_SPACE_PORT, EMU_PIC_SLAVE_BASE, EMU_PIC_SIZE, emu_pic_ops(), m->pic[1] };
         emu_device wl = { "workload", EMU_SPACE_PORT, WL_PORT_BASE, WL_PORT_SIZE, emu_wl_ops(), m->wl };
+        emu_device trace = { "trace", EMU_SPACE_PORT, 0x5c0, 0x20, emu_trace_ops(), m->trace };
         if (!c->lapic || !emu_bus_add(&c->bus, &com1) || !emu_bus_add(&c->bus, &dexit) ||
             !emu_bus_add(&c->bus, &lapic) || !emu_bus_add(&c->bus, &pic0) || !emu_bus_add(&c->bus, &pic1) ||
-            !emu_bus_add(&c->bus, &wl)) {
+            !emu_bus_add(&c->bus, &wl) || !emu_bus_add(&c->bus, &trace)) {
             snprintf(err, errlen, "cannot create the devices of CPU %u", i);
             return -1;
         }
@@ -358,6 +361,7 @@ void emu_machine_destroy(emu_machine *m)
     emu_pic_destroy(m->pic[0]);
     emu_pic_destroy(m->pic[1]);
     emu_timing_destroy(m->timing);
+    emu_trace_destroy(m->trace);
     emu_ram_free(m);
     emu_symtab_free(&m->syms);
     free(m->crash);
@@ -484,6 +488,7 @@ emu_stop emu_machine_run(emu_machine *m, uint64_t cycles)
         if (limit && m->now >= limit)
             m->stop = EMU_STOP_LIMIT;
     }
+    emu_trace_drain(m->trace);
     flush_serial(m);
     return m->stop;
 }
@@ -504,6 +509,7 @@ emu_stop emu_machine_step(emu_machine *m, unsigned cpu)
     }
     if (m->stop == EMU_STOP_NONE)
         m->stop = EMU_STOP_PAUSE;
+    emu_trace_drain(m->trace);
     flush_serial(m);
     return m->stop;
 }

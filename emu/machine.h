@@ -48,7 +48,21 @@ enum emu_event_kind {
     EMU_EV_EXCEPTION,    /* an exception or interrupt was delivered: u.intr */
     EMU_EV_CPU_STATE,    /* a CPU started, halted, woke or was reset: u.text */
     EMU_EV_SHOOTDOWN,    /* a TLB shootdown completed (all targets acknowledged): u.shootdown */
+    EMU_EV_TRACE,        /* a record of the guest's event trace: u.trace (see "event trace") */
 };
+
+/* One record of the guest's event trace (guest/include/abi/trace.h, docs/trace.md),
+ * as drained from its CPU's ring; the event's cpu and cycles are the
+ * recording CPU and its simulated clock at the record. */
+typedef struct emu_trace_rec {
+    unsigned type;           /* enum trace_type; emu_trace_type_name(type) */
+    unsigned aux;            /* the type's small field (order, vector, ...) */
+    uint32_t arg[5];         /* the type's fields, as abi/trace.h lists them */
+    uint64_t dur;            /* TLB shootdown: cycles from the first IPI to the last
+                              * acknowledgement; 0 for every other type */
+    bool dur_from_host;      /* dur is the host's first IPI to last EOI (else the
+                              * initiator's own wait, when the host did not see it end) */
+} emu_trace_rec;
 
 typedef struct emu_event {
     enum emu_event_kind kind;
@@ -65,6 +79,7 @@ typedef struct emu_event {
             const char *reason;                     /* "vmap purge", "kmap flush", "test", "other" */
             uint64_t cycles;                        /* first IPI to last acknowledgement */
         } shootdown;
+        emu_trace_rec trace;
         const char *text;
     } u;
 } emu_event;
@@ -284,5 +299,30 @@ typedef struct emu_wl_stats {
     uint64_t requests, round_trips, doorbells;
 } emu_wl_stats;
 void emu_wl_get_stats(const emu_machine *m, emu_wl_stats *out);
+
+/* ---- event trace ------------------------------------------------------------------
+ *
+ * A kernel started with `trace` (or `trace=SLOTS[,nokick]`) records events
+ * into per-CPU rings in its memory (guest/include/abi/trace.h); the machine
+ * drains them when the guest kicks (a ring is 3/4 full) and whenever
+ * emu_machine_run or emu_machine_step returns, and delivers each record as
+ * an EMU_EV_TRACE event, in ring order per CPU.  The host only reads the
+ * rings and advances their consumer index.  Deterministic like the rest of
+ * the run.  emu/trace_json.h turns the events into a Chrome trace file. */
+
+/* "page_alloc", "page_free", "pcp_refill", ...; NULL for an unknown type. */
+const char *emu_trace_type_name(unsigned type);
+
+typedef struct emu_trace_stats {
+    bool active;                       /* the guest announced valid rings */
+    unsigned ncpus;                    /* rings (CPUs) in use */
+    uint32_t slots;                    /* records per ring */
+    uint64_t recorded[EMU_MAX_CPUS];   /* records delivered as EMU_EV_TRACE */
+    uint64_t dropped[EMU_MAX_CPUS];    /* records the guest lost to a full ring */
+    uint64_t kicks;                    /* drains the guest asked for */
+} emu_trace_stats;
+
+/* The counts as of the last drain. */
+void emu_machine_trace_stats(const emu_machine *m, emu_trace_stats *out);
 
 #endif

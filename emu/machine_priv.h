@@ -41,6 +41,7 @@ struct emu_debugexit;
 struct emu_pic;
 struct emu_timing;
 struct emu_wl;
+struct emu_trace;
 
 /* An exception noticed by Unicorn's INTR hook, delivered after uc_emu_start
  * returns (never from inside the hook). */
@@ -112,6 +113,7 @@ struct emu_machine {
     struct emu_pic *pic[2];      /* master, slave 8259A */
     struct emu_timing *timing;
     struct emu_wl *wl;           /* the workload ring device (workload.c) */
+    struct emu_trace *trace;     /* the trace device and the guest's event rings */
 
     /* Offsets into Unicorn's context blob, found by calibration at start-up. */
     size_t ctx_size, off_error, off_is_int, off_old_exc;

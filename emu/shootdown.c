@@ -3,6 +3,7 @@
 
 #include "machine_priv.h"
 #include "shootdown.h"
+#include "trace.h"
 
 const char *emu_shootdown_reason_name(uint32_t reason)
 {
@@ -40,6 +41,7 @@ static void finish(emu_machine *m)
     ev.u.shootdown.full = t->cur.full != 0;
     ev.u.shootdown.reason = emu_shootdown_reason_name(t->cur.reason);
     ev.u.shootdown.cycles = cycles;
+    emu_trace_shootdown_done(m->trace, t->cur.seq, cycles);
     emu_emit(m, &ev);
     emu_shootdown_stats *s = &m->sd_stats;
     s->count++;

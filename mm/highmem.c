@@ -25,6 +25,7 @@
 #include "highmem.h"
 #include "arch_vm.h"
 #include "internal.h"
+#include "trace.h"
 #include "vm_layout.h"
 
 #define PKMAP_NR(va)   (((uint32_t)(va) - PKMAP_BASE) >> PAGE_SHIFT)
@@ -195,6 +196,7 @@ static void flush_all_zero_pkmaps(void)
         set_page_address(pfn_to_page(pfn), 0);
         need_flush = true;
     }
+    MM_TRACE(mm_trace_raw(TRACE_EV_KMAP_FLUSH, need_flush, kstats.flushes, 0, 0));
     if (need_flush)
         flush_tlb_kernel_range(PKMAP_BASE, PKMAP_END, TLB_REASON_KMAP_FLUSH);
 }

@@ -15,6 +15,7 @@
  */
 #include "debug.h"
 #include "internal.h"
+#include "trace.h"
 
 /* See internal.h (set by mm_init). */
 uint32_t page_group_by_mobility_disabled;
@@ -253,6 +254,7 @@ static mm_always_inline void free_pages_common(struct page *page, unsigned order
     if (!put_page_testzero(page))
         return;
     if (free_pages_prepare_inline(page, order, order == 0)) {
+        MM_TRACE(mm_trace_page_free(page, order));
         if (order == 0)
             pcp_free(page_zone_fast(page), page, arch_cpu_id(), cold);
         else
@@ -473,6 +475,7 @@ uint32_t rmqueue_bulk(struct zone *zone, uint32_t count, unsigned mt, struct mm_
  * while the page sat on the per-CPU list. */
 void free_pcppages_bulk(struct zone *zone, uint32_t count, struct per_cpu_pages *pcp)
 {
+    MM_TRACE(mm_trace_pcp_drain(zone, pcp, count));
     unsigned long flags = arch_spin_lock_irqsave(&zone->lock);
     unsigned mt = 0, batch_free = 0;
 
@@ -711,8 +714,10 @@ static void wake_all_kswapd(const struct alloc_ctx *ac)
         struct zone *z = zoneref_zone(ref);
         if (ref->zone > ac->high_zoneidx || !populated_zone(z))
             continue;
-        if (!zone_watermark_ok(z, ac->order, low_wmark_pages(z), 0, 0))
-            count_event(&z->kswapd_wakeups);
+        if (zone_watermark_ok(z, ac->order, low_wmark_pages(z), 0, 0))
+            continue;
+        MM_TRACE(mm_trace_wmark_low(z, ac->order));
+        count_event(&z->kswapd_wakeups);
     }
 }
 
@@ -794,6 +799,7 @@ alloc_pages_rest(gfp_t gfp, unsigned order, unsigned cpu, const struct zonelist 
         if (!page)
             count_event(&ac.preferred->alloc_failures);
     }
+    MM_TRACE(mm_trace_alloc_result(page, order, gfp, ac.preferred));
     if (!page && !(gfp & __GFP_NOWARN))
         warn_alloc_failed(gfp, order);
     if (mm_debug.check_each_op)
@@ -875,6 +881,7 @@ static __attribute__((noinline)) struct page *alloc_page_retry(int nid, gfp_t gf
         page = buffered_rmqueue(z, z, 0, gfp, cpu);
     if (!page)
         return alloc_pages_rest_nid(nid, gfp, 0);
+    MM_TRACE(mm_trace_page_alloc(page, 0, gfp));
     if (MM_UNLIKELY(mm_debug.check_each_op))
         mm_check_after_op();
     return page;
@@ -925,6 +932,7 @@ static mm_always_inline struct page *alloc_pages_common(int nid, gfp_t gfp, unsi
         if (MM_UNLIKELY(!page))
             return alloc_pages_rest_nid(nid, gfp, order);
     }
+    MM_TRACE(mm_trace_page_alloc(page, order, gfp));
     if (MM_UNLIKELY(mm_debug.check_each_op))
         mm_check_after_op();
     return page;

@@ -13,6 +13,7 @@
  * list is empty, trim at high) are here.
  */
 #include "internal.h"
+#include "trace.h"
 
 /* See internal.h.  Linux 2.6.32's zone_batchsize: about a quarter of a
  * thousandth of the zone, at most 512 KiB / 4 worth of pages, then made
@@ -59,6 +60,7 @@ void pcp_refill(struct zone *zone, struct per_cpu_pages *pcp, unsigned mt, bool 
     pcp->count += n;
     if (n)
         pcp->refills++;
+    MM_TRACE(mm_trace_pcp_refill(zone, pcp, mt, n));
 }
 
 /* See internal.h: pcp_free (inline there) reached high.  Linux frees batch

@@ -2,6 +2,7 @@
  * growing a cache by one slab and giving a slab's pages back. */
 #include "internal.h"
 #include "slab_internal.h"
+#include "trace.h"
 
 /* The page-allocator flags a slab allocation keeps from the caller's: how
  * hard to try, not where (the cache decides: __GFP_DMA, __GFP_RECLAIMABLE). */
@@ -187,6 +188,7 @@ bool cache_grow(struct kmem_cache *c, gfp_t gfp)
     c->free_objects += c->num;
     c->nr_slabs++;
     arch_spin_unlock_irqrestore(&c->lock, flags);
+    MM_TRACE(mm_trace_slab(TRACE_EV_SLAB_GROW, c, page));
     return true;
 }
 
@@ -197,6 +199,7 @@ void slab_destroy(struct kmem_cache *c, uint32_t sphys)
     struct page *page = pfn_to_page(base >> PAGE_SHIFT);
 
     MM_BUG_ON(s->inuse != 0 || s->list != SLAB_ON_NONE);
+    MM_TRACE(mm_trace_slab(TRACE_EV_SLAB_SHRINK, c, page));
     slab_mark_pages(NULL, page, c->gfporder, MM_NIL, c->flags & SLAB_RECLAIM_ACCOUNT);
     __free_pages(page, c->gfporder);
     if (cache_off_slab(c))

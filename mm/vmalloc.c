@@ -33,6 +33,7 @@
 
 #include "arch_vm.h"
 #include "internal.h"
+#include "trace.h"
 #include "vm_layout.h"
 #include "vmap_tree.h"
 
@@ -141,6 +142,7 @@ static void purge_lazy(bool wait)
     arch_spin_unlock_irqrestore(&vms.lock, flags);
 
     if (n) {
+        MM_TRACE(mm_trace_raw(TRACE_EV_VMAP_PURGE, 0, n, lo, hi));
         flush_tlb_kernel_range(lo, hi, TLB_REASON_VMAP_PURGE);
         flags = arch_spin_lock_irqsave(&vms.lock);
         while (batch != VT_NIL) {

@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "machine.h"
+#include "trace_json.h"
 
 #define MAX_REPORTED 20
 #define MAX_HOST_REPORTS 16
@@ -27,6 +28,7 @@ typedef struct run_ctx {
     char line[512];            /* the serial line being received (for report_at) */
     size_t line_len;
     bool at_seen, at_pending;  /* LINE was printed; the machine pauses for the reports */
+    emu_trace_json *trace;     /* --trace FILE being written, or NULL */
 } run_ctx;
 
 /* Watches the serial output for the --report-at line; pauses the machine
@@ -52,6 +54,10 @@ static void on_event(void *ctx, const emu_event *ev)
 {
     run_ctx *r = ctx;
     switch (ev->kind) {
+    case EMU_EV_TRACE:
+        if (r->trace)
+            emu_trace_json_event(r->trace, ev);
+        break;
     case EMU_EV_SERIAL:
         fwrite(ev->u.serial.data, 1, ev->u.serial.len, stdout);
         if (r->log)
@@ -111,6 +117,8 @@ typedef struct run_opts {
     unsigned nreports;
     const char *report_at;     /* --report-at LINE: read them then, not at exit */
     char report_names[256];    /* storage for reports[] */
+    const char *trace;         /* --trace FILE: the guest's event trace, Chrome JSON */
+    char trace_cmdline[1024];  /* --cmdline plus " trace" */
 } run_opts;
 
 /* --report NAME,...: each a report of emu_machine_report, or "all" (every
@@ -173,6 +181,21 @@ static void print_host_reports(emu_machine *m, const run_opts *ro)
     fflush(stdout);
 }
 
+/* --trace: the kernel records only with its `trace` option; appends it
+ * unless the command line already has `trace` or `trace=...`. */
+static int add_trace_option(emu_config *cfg, run_opts *ro)
+{
+    const char *c = cfg->cmdline ? cfg->cmdline : "";
+    for (const char *p = c; (p = strstr(p, "trace")); p += 5)
+        if ((p == c || p[-1] == ' ') && (p[5] == '\0' || p[5] == ' ' || p[5] == '='))
+            return 0;
+    int n = snprintf(ro->trace_cmdline, sizeof ro->trace_cmdline, "%s%strace", c, *c ? " " : "");
+    if (n < 0 || (size_t)n >= sizeof ro->trace_cmdline)
+        return bad_value("--cmdline", c, "too long to add trace");
+    cfg->cmdline = ro->trace_cmdline;
+    return 0;
+}
+
 static int parse_options(int argc, char **argv, emu_config *cfg, run_opts *ro)
 {
     static const struct option opts[] = {
@@ -183,6 +206,7 @@ static int parse_options(int argc, char **argv, emu_config *cfg, run_opts *ro)
         { "stats", no_argument, 0, 's' }, { "ram-hash", no_argument, 0, 'H' },
         { "cost", required_argument, 0, 'T' }, { "nodes", required_argument, 0, 'N' },
         { "report", required_argument, 0, 'R' }, { "report-at", required_argument, 0, 'A' },
+        { "trace", required_argument, 0, 't' },
         { 0, 0, 0, 0 } };
     uint64_t v;
     int o;
@@ -199,6 +223,7 @@ static int parse_options(int argc, char **argv, emu_config *cfg, run_opts *ro)
                 return -1;
             break;
         case 'A': ro->report_at = optarg; break;
+        case 't': ro->trace = optarg; break;
         case 'T': {
             size_t len = strlen(ro->costs);
             if (len + strlen(optarg) + 2 > sizeof ro->costs)
@@ -250,6 +275,8 @@ static int parse_options(int argc, char **argv, emu_config *cfg, run_opts *ro)
         fprintf(stderr, "pagelab: --report-at needs --report\n");
         return -1;
     }
+    if (ro->trace && add_trace_option(cfg, ro))
+        return -1;
     if (ro->nodes) {
         /* NUMA emulation is the kernel's: it splits RAM into N fake nodes. */
         const char *c = cfg->cmdline ? cfg->cmdline : "";
@@ -288,6 +315,45 @@ static int close_log(run_ctx *r)
     fprintf(stderr, "pagelab: %s: cannot write the serial log: %s\n", r->log_path, strerror(errno));
     unlink(r->log_tmp);
     return -1;
+}
+
+/* --trace FILE: PATH.tmp is created now, so a path that cannot be written
+ * fails before the run. */
+static int open_trace(run_ctx *r, const run_opts *ro, const emu_config *cfg)
+{
+    char err[PATH_MAX + 128];
+    if (!ro->trace)
+        return 0;
+    r->trace = emu_trace_json_open(ro->trace, cfg->ncpus, cfg->clock_hz, err, sizeof err);
+    if (!r->trace) {
+        fprintf(stderr, "pagelab: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+/* Completes the trace file; warns on stderr about dropped events and when
+ * the guest never started tracing.  -1 if the file could not be written. */
+static int finish_trace(run_ctx *r, const emu_machine *m)
+{
+    char err[PATH_MAX + 128];
+    emu_trace_stats st;
+    uint64_t dropped = 0;
+    if (!r->trace)
+        return 0;
+    emu_machine_trace_stats(m, &st);
+    for (unsigned i = 0; i < st.ncpus; i++)
+        dropped += st.dropped[i];
+    if (!st.active)
+        fprintf(stderr, "pagelab: trace: the guest never started tracing (kernel without the trace option?)\n");
+    if (dropped)
+        fprintf(stderr, "pagelab: trace: warning: %llu events dropped (guest rings full; see otherData.dropped)\n",
+                (unsigned long long)dropped);
+    int rc = emu_trace_json_finish(r->trace, &st, err, sizeof err);
+    r->trace = NULL;
+    if (rc)
+        fprintf(stderr, "pagelab: %s\n", err);
+    return rc;
 }
 
 static void print_stats(const emu_machine *m, double secs)
@@ -354,7 +420,9 @@ int cli_run(int argc, char **argv, const char *prog)
         fprintf(stderr, "pagelab: %s\n", err);
         return CLI_EXIT_USAGE;
     }
-    if (open_log(&r, ro.log)) {
+    if (open_log(&r, ro.log) || open_trace(&r, &ro, &cfg)) {
+        if (r.log)
+            fclose(r.log), unlink(r.log_tmp);
         emu_machine_destroy(m);
         return CLI_EXIT_USAGE;
     }
@@ -385,6 +453,8 @@ int cli_run(int argc, char **argv, const char *prog)
     if (ro.stats)
         print_stats(m, (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
     int status = exit_status(m, why);
+    if (finish_trace(&r, m) && status == 0)
+        status = 1;
     emu_machine_destroy(m);
     if (close_log(&r) && status == 0)
         status = 1;

@@ -1,6 +1,7 @@
 /* Local APIC register access.  Only the xAPIC MMIO interface is used:
  * no x2APIC, no IOAPIC. */
 #include "lapic.h"
+#include "ktrace.h"
 #include "layout.h"
 #include "paging.h"
 #include "x86.h"
@@ -99,6 +100,7 @@ static void send_icr(uint32_t apic_id, uint32_t low)
 	uint32_t flags = read_eflags();
 
 	cli();
+	KTRACE(trace_ipi_send(apic_id, low));
 	wr(REG_ICR_HI, apic_id << 24);
 	wr(REG_ICR_LO, low);
 	while (rd(REG_ICR_LO) & ICR_PENDING)

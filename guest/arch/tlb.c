@@ -35,6 +35,7 @@
 #include "backtrace.h"
 #include "cmdline.h"
 #include "kstring.h"
+#include "ktrace.h"
 #include "lapic.h"
 #include "kprintf.h"
 #include "panic.h"
@@ -131,6 +132,7 @@ static void tlb_flush_interrupt(struct trapframe *tf)
 {
 	(void)tf;
 	lapic_eoi();
+	KTRACE(trace_ipi_recv(VEC_TLB_FLUSH));
 	tlb_service_pending(arch_cpu_id());
 }
 
@@ -174,6 +176,7 @@ static void flush_everywhere(uint32_t start, uint32_t end, bool full, enum tlb_r
 	unsigned long flags = arch_local_irq_save();
 	unsigned cpu = arch_cpu_id(), polls = 0;
 	struct tlb_stats *s = &stats[cpu];
+	uint64_t t0 = 0;                           /* first IPI, when tracing */
 	uint32_t targets = tlb_shootdown_enabled() ? other_cpus(cpu) : 0;
 	int i;
 
@@ -201,6 +204,7 @@ static void flush_everywhere(uint32_t start, uint32_t end, bool full, enum tlb_r
 	tlb_shootdown_req.reason = (uint32_t)why;
 	tlb_shootdown_req.seq = tlb_shootdown_req.seq + 1;
 	__atomic_store_n(&flush_pending, targets, __ATOMIC_RELEASE);
+	KTRACE(t0 = trace_clock());
 	for (i = 0; i < ncpus; i++)
 		if (targets & (1u << i))
 			lapic_send_ipi(cpus[i].apic_id, VEC_TLB_FLUSH);
@@ -212,6 +216,7 @@ static void flush_everywhere(uint32_t start, uint32_t end, bool full, enum tlb_r
 			panic("tlb: shootdown %u: cpus 0x%x did not flush", tlb_shootdown_req.seq,
 			      flush_pending);
 	}
+	KTRACE(trace_shootdown(t0, &tlb_shootdown_req));
 	__atomic_store_n(&tlb_lock, 0, __ATOMIC_RELEASE);
 	arch_local_irq_restore(flags);
 }

@@ -2,6 +2,7 @@
  * sends VEC_CALL_FUNC; the target runs the function in its interrupt
  * handler and sets the done flag. */
 #include "smp.h"
+#include "ktrace.h"
 #include "lapic.h"
 #include "percpu.h"
 #include "time.h"
@@ -16,6 +17,7 @@ static void call_func_interrupt(struct trapframe *tf)
 	struct call_slot *s = &this_cpu()->call;
 
 	(void)tf;
+	KTRACE(trace_ipi_recv(VEC_CALL_FUNC));
 	if (__atomic_exchange_n(&s->pending, 0, __ATOMIC_ACQ_REL)) {
 		s->func(s->arg);
 		__atomic_store_n(&s->done, 1, __ATOMIC_RELEASE);

@@ -15,6 +15,7 @@
 #include "bootinfo.h"
 #include "cmdline.h"
 #include "internal.h"
+#include "ktrace.h"
 #include "highmem.h"
 #include "percpu.h"
 #include "printk.h"
@@ -153,6 +154,7 @@ void mm_setup(void)
 	/* The slab allocator after the line above (its footprint depends on
 	 * the CPU count; the line must not), before the boot free counts. */
 	kmem_cache_init();
+	trace_init();
 	for_each_populated_zone(z)
 		mm_boot_free[z->node][z->zone_idx] = mm_zone_free_pages(z);
 	mm_cmdline_reports();
