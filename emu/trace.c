@@ -8,7 +8,12 @@
 #include "../guest/include/abi/trace.h"
 #include "machine_priv.h"
 
-#define SD_DONE 64   /* completed shootdowns remembered for their records */
+/* A completed shootdown, kept for its trace record (sd[seq & sd_mask]). */
+typedef struct sd_done {
+    uint32_t seq;
+    uint32_t cycles;      /* first IPI to last EOI (saturated) */
+    bool valid;
+} sd_done;
 
 struct emu_trace {
     emu_machine *m;
@@ -19,8 +24,9 @@ struct emu_trace {
     uint64_t latch[EMU_MAX_CPUS];      /* each CPU's cycles at its last CYC_LO read */
     uint64_t recorded[EMU_MAX_CPUS], dropped[EMU_MAX_CPUS], kicks;
     bool warned;                       /* one report for a corrupt ring index */
-    struct { uint32_t seq; uint64_t cycles; bool valid; } sd[SD_DONE];   /* a ring, newest at sd_next - 1 */
-    unsigned sd_next;
+    sd_done *sd;                       /* by seq: one slot per record the rings hold, so a
+                                        * record drained in time finds its shootdown */
+    uint32_t sd_mask;                  /* slots - 1 (a power of two) */
 };
 
 static const char *const type_names[TRACE_EV_COUNT] = {
@@ -54,6 +60,10 @@ static void trace_attach(emu_trace *t, uint32_t pa, int cpu)
     struct trace_ring h;
     char msg[128];
     const uint8_t *p = emu_phys_ptr(t->m, pa, sizeof h);
+    if (t->active) {
+        trace_report(t, cpu, "trace: rings announced twice, second announcement ignored");
+        return;
+    }
     if (!p) {
         snprintf(msg, sizeof msg, "trace: ring header at 0x%08x is not in RAM", pa);
         trace_report(t, cpu, msg);
@@ -77,6 +87,14 @@ static void trace_attach(emu_trace *t, uint32_t pa, int cpu)
         }
         t->ring_pa[i] = h.cpu_ring[i];
     }
+    uint32_t n = 1;
+    while (n < h.ncpus * h.slots)
+        n *= 2;
+    if (!(t->sd = calloc(n, sizeof *t->sd))) {
+        trace_report(t, cpu, "trace: out of memory, tracing off");
+        return;
+    }
+    t->sd_mask = n - 1;
     t->ncpus = h.ncpus;
     t->slots = h.slots;
     t->active = true;
@@ -85,21 +103,21 @@ static void trace_attach(emu_trace *t, uint32_t pa, int cpu)
 /* The host's duration of shootdown seq, if the tracker saw it end. */
 static bool sd_lookup(const emu_trace *t, uint32_t seq, uint64_t *cycles)
 {
-    for (unsigned i = 0; i < SD_DONE; i++) {
-        if (t->sd[i].valid && t->sd[i].seq == seq) {
-            *cycles = t->sd[i].cycles;
-            return true;
-        }
-    }
-    return false;
+    const sd_done *d = &t->sd[seq & t->sd_mask];
+    if (!d->valid || d->seq != seq)
+        return false;
+    *cycles = d->cycles;
+    return true;
 }
 
 void emu_trace_shootdown_done(emu_trace *t, uint32_t seq, uint64_t cycles)
 {
-    unsigned i = t->sd_next++ % SD_DONE;
-    t->sd[i].seq = seq;
-    t->sd[i].cycles = cycles;
-    t->sd[i].valid = true;
+    if (!t || !t->active)
+        return;
+    sd_done *d = &t->sd[seq & t->sd_mask];
+    d->seq = seq;
+    d->cycles = cycles > UINT32_MAX ? UINT32_MAX : (uint32_t)cycles;
+    d->valid = true;
 }
 
 /* Delivers one record of cpu's ring as an EMU_EV_TRACE event. */
@@ -205,6 +223,8 @@ emu_trace *emu_trace_create(emu_machine *m)
 
 void emu_trace_destroy(emu_trace *t)
 {
+    if (t)
+        free(t->sd);
     free(t);
 }
 
