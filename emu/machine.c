@@ -291,7 +291,7 @@ static int create_devices(emu_machine *m, char *err, size_t errlen)
         emu_device pic0 = { "pic-master", EMU_SPACE_PORT, EMU_PIC_MASTER_BASE, EMU_PIC_SIZE, emu_pic_ops(), m->pic[0] };
         emu_device pic1 = { "pic-slave", EMU_SPACE_PORT, EMU_PIC_SLAVE_BASE, EMU_PIC_SIZE, emu_pic_ops(), m->pic[1] };
         emu_device wl = { "workload", EMU_SPACE_PORT, WL_PORT_BASE, WL_PORT_SIZE, emu_wl_ops(), m->wl };
-        emu_device trace = { "trace", EMU_SPACE_PORT, 0x5c0, 0x20, emu_trace_ops(), m->trace };
+        emu_device trace = { "trace", EMU_SPACE_PORT, TRACE_PORT_BASE, TRACE_PORT_SIZE, emu_trace_ops(), m->trace };
         if (!c->lapic || !emu_bus_add(&c->bus, &com1) || !emu_bus_add(&c->bus, &dexit) ||
             !emu_bus_add(&c->bus, &lapic) || !emu_bus_add(&c->bus, &pic0) || !emu_bus_add(&c->bus, &pic1) ||
             !emu_bus_add(&c->bus, &wl) || !emu_bus_add(&c->bus, &trace)) {

@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 
+#include "../guest/include/abi/trace.h"
 #include "bus.h"
 
 struct emu_machine;

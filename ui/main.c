@@ -34,6 +34,8 @@ static void usage(FILE *f)
         "      --report-at LINE   take those readings when the guest prints the serial\n"
         "                         line LINE (first time; the machine pauses, then goes\n"
         "                         on) instead of at exit\n"
+        "      --trace FILE       write the kernel's event trace to FILE (Chrome trace\n"
+        "                         JSON, simulated time; adds `trace` to the command line)\n"
         "\n"
         "Exit status: the value the guest wrote to its isa-debug-exit port (0 = clean\n"
         "shutdown); 2 for bad options or a bad kernel file; 124 if --max-insns ran out;\n"
