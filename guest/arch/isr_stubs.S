@@ -26,7 +26,8 @@ isr_stub_table:
 	.endr
 	.size isr_stub_table, . - isr_stub_table
 
-/* Save state, call trap_dispatch(tf) with a fake frame linking to the
+/* Save state, load the kernel's data segments and this CPU's per-CPU
+ * segment, call trap_dispatch(tf) with a fake frame linking to the
  * interrupted code for backtraces, restore state and return. */
 	.globl trap_common
 	.type trap_common, @function
@@ -39,6 +40,8 @@ trap_common:
 	movl $SEL_KDATA, %eax
 	movw %ax, %ds
 	movw %ax, %es
+	movw $SEL_PERCPU, %ax           /* from ring 3, %fs is the user's */
+	movw %ax, %fs
 	cld
 	movl %esp, %ebx
 	pushl 56(%ebx)                  /* tf->eip */

@@ -19,7 +19,8 @@ _Static_assert(FIX_KMAP(MAX_CPUS - 1) < FIX_SLOTS - 1,
 _Static_assert(MM_MAX_CPUS == MAX_CPUS, "mm and the kernel disagree on CPUs");
 
 _Static_assert(MM_ARCH_EFLAGS_IF == EFLAGS_IF, "mm_arch_impl.h: EFLAGS_IF");
-_Static_assert(MM_ARCH_KSTACK_SIZE == KSTACK_SIZE, "mm_arch_impl.h: KSTACK_SIZE");
+_Static_assert(MM_ARCH_PERCPU_CPU_OFF == __builtin_offsetof(struct cpu, index) &&
+	       sizeof(cpus[0].index) == sizeof(unsigned), "mm_arch_impl.h: the CPU number in %fs");
 
 /* The hot functions (interrupts, the lock fast path, the CPU number, the
  * atomics) are inline in guest/include/mm_arch_impl.h; their slow paths
@@ -58,38 +59,6 @@ void arch_spin_lock_contended(arch_spinlock_t *lock)
 }
 
 /* ---- CPUs ------------------------------------------------------------------ */
-
-struct mm_arch_ap_stacks mm_arch_ap_stacks;
-
-/* The allocator asks for the CPU number on every allocation and free, so
- * the common cases avoid the LAPIC ID read of this_cpu_index(): the BSP
- * runs on boot_stack and CPU i > 0 on its per-CPU kernel stack (cpus[i],
- * consecutive KSTACK_SIZE blocks from cpus[0]'s), the stack pointer tells
- * which.  Anything else (the ring-3 entry stacks, say) asks the LAPIC.
- * The inline arch_cpu_id handles the BSP and the APs known to
- * mm_arch_ap_stacks; this answers the rest and records the APs' stacks:
- * the base first, then (release) how many, so a reader that sees "last"
- * sees the base too.  ncpus only grows after boot, so "last" only grows. */
-unsigned arch_cpu_id_slow(uint32_t esp)
-{
-	uint32_t off, idx, base;
-
-	if (esp - (uint32_t)boot_stack < KSTACK_SIZE)
-		return 0;
-	base = cpus[0].kstack_top - KSTACK_SIZE;
-	off = esp - base;
-	idx = off / KSTACK_SIZE;
-	if (idx > 0 && idx < (uint32_t)ncpus &&
-	    cpus[idx].kstack_top - esp <= KSTACK_SIZE) {
-		if ((uint32_t)ncpus - 1 > mm_arch_ap_stacks.last) {
-			mm_arch_ap_stacks.base = base;
-			__atomic_store_n(&mm_arch_ap_stacks.last, (uint32_t)ncpus - 1,
-					 __ATOMIC_RELEASE);
-		}
-		return idx;
-	}
-	return (unsigned)this_cpu_index();
-}
 
 unsigned arch_nr_cpus(void)
 {

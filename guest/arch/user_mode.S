@@ -40,8 +40,9 @@ user_return:
 	movl $SEL_KDATA, %ecx
 	movw %cx, %ds
 	movw %cx, %es
-	xorl %ecx, %ecx
+	movl $SEL_PERCPU, %ecx
 	movw %cx, %fs
+	xorl %ecx, %ecx
 	movw %cx, %gs
 	movl user_saved_esp, %esp
 	popl %edi

@@ -12,7 +12,7 @@ struct tss {
 } __attribute__((packed));
 
 void gdt_init(void);
-void gdt_load(void);
+void gdt_load(int cpu);
 void tss_load(int cpu, struct tss *tss, uint32_t esp0);
 
 #endif

@@ -35,6 +35,8 @@
 #define SEL_UCODE        0x1B
 #define SEL_UDATA        0x23
 #define GDT_TSS_FIRST    5               /* TSS of cpu N at index 5 + N */
+#define GDT_PERCPU       13              /* after the TSSs: this CPU's struct cpu */
+#define SEL_PERCPU       (GDT_PERCPU << 3)   /* in %fs while in ring 0 */
 
 #define MAX_CPUS         8
 

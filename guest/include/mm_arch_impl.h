@@ -6,13 +6,11 @@
  * Self-contained on purpose: mm/ headers include this, and the guest's
  * layout.h spells PAGE_SIZE differently from mm_types.h, so nothing of the
  * kernel's headers is pulled in here.  The two kernel constants used are
- * checked against layout.h / x86.h in mm_arch.c. */
+ * checked against x86.h / percpu.h in mm_arch.c. */
 #ifndef PAGELAB_MM_ARCH_IMPL_H
 #define PAGELAB_MM_ARCH_IMPL_H
 
 #define MM_ARCH_EFLAGS_IF    0x200u   /* x86.h's EFLAGS_IF */
-#define MM_ARCH_KSTACK_SHIFT 14       /* layout.h's KSTACK_SIZE = 1 << 14 */
-#define MM_ARCH_KSTACK_SIZE  (1u << MM_ARCH_KSTACK_SHIFT)
 
 /* ---- interrupts and spinlocks ------------------------------------------- */
 
@@ -59,31 +57,18 @@ static inline void arch_spin_unlock_irqrestore(arch_spinlock_t *lock, unsigned l
 
 /* ---- CPUs ------------------------------------------------------------------ */
 
-/* The CPU number comes from the stack pointer (see mm_arch.c): the BSP
- * runs on boot_stack; CPU i > 0 on kernel stack i of one array of
- * KSTACK_SIZE stacks.  mm_arch.c fills ap_stacks the first time an AP
- * asks (the base of that array and how many stacks are in use, less one);
- * until then, and for any stack outside both (the ring-3 entry stacks),
- * the out-of-line arch_cpu_id_slow answers, from the LAPIC if need be. */
-extern uint8_t boot_stack[];
-extern struct mm_arch_ap_stacks {
-	uint32_t base;                /* cpus[0].kstack_top - KSTACK_SIZE */
-	uint32_t last;                /* ncpus - 1 when filled; 0 = not filled */
-} mm_arch_ap_stacks;
-unsigned arch_cpu_id_slow(uint32_t esp);
+/* In ring 0, %fs is always this CPU's per-CPU segment (guest/arch/gdt.c:
+ * its base is the CPU's struct cpu, whose first word is the CPU number;
+ * mm_arch.c checks the offset).  gdt_load sets it before the CPU runs any
+ * C code that allocates, and the trap entry reloads it. */
+#define MM_ARCH_PERCPU_CPU_OFF 0
 
 static inline unsigned arch_cpu_id(void)
 {
-	uint32_t esp, idx, last;
+	unsigned cpu;
 
-	__asm__("movl %%esp, %0" : "=r"(esp));
-	if (esp - (uint32_t)boot_stack < MM_ARCH_KSTACK_SIZE)
-		return 0;
-	last = __atomic_load_n(&mm_arch_ap_stacks.last, __ATOMIC_ACQUIRE);
-	idx = (esp - mm_arch_ap_stacks.base) >> MM_ARCH_KSTACK_SHIFT;
-	if (idx - 1 < last)           /* 1 <= idx <= ncpus - 1 */
-		return idx;
-	return arch_cpu_id_slow(esp);
+	__asm__("movl %%fs:%c1, %0" : "=r"(cpu) : "i"(MM_ARCH_PERCPU_CPU_OFF));
+	return cpu;
 }
 
 /* ---- atomics ---------------------------------------------------------------- */

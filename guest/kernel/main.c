@@ -50,7 +50,7 @@ static void cpu0_init(void)
 	pic_disable();
 	percpu_init();
 	gdt_init();
-	gdt_load();
+	gdt_load(0);
 	idt_init();
 	idt_load();
 	trap_init();

@@ -35,7 +35,7 @@ asmlinkage void ap_main(int cpu)
 {
 	struct cpu *c = &cpus[cpu];
 
-	gdt_load();
+	gdt_load(cpu);
 	idt_load();
 	tss_load(cpu, &c->tss, c->esp0_top);
 	lapic_init();
