@@ -7,6 +7,9 @@
  * number of CPUs.  Nothing here is specific to pagelab: on QEMU the mode
  * just runs and exits.
  *   pcp          alloc_page(GFP_KERNEL) / __free_page: the per-CPU lists (warm)
+ *   pcp_loop     pcp's baseline: the same loop (the same code: page_loop
+ *                below) calling two functions that only return, so the
+ *                host can subtract what the loop itself costs
  *   buddy0       one order-0 block straight from the buddy lists and back
  *                (zone lock + __rmqueue + prep_new_page; free_pages_prepare +
  *                zone lock + __free_one_page), bypassing the per-CPU lists
@@ -52,16 +55,16 @@
 #define WARMUP 64
 
 enum bench_kind {
-	B_PCP, B_BUDDY0, B_BUDDY0SPLIT, B_ORDER3, B_ORDER10,
+	B_PCP, B_PCP_LOOP, B_BUDDY0, B_BUDDY0SPLIT, B_ORDER3, B_ORDER10,
 	B_KMALLOC64, B_KMALLOC4096, B_KMAP, B_KMAP_ATOMIC, B_VMALLOC64K, B_VMALLOC1M,
 	NR_BENCH
 };
 #define FIRST_OBJ_KIND B_KMALLOC64
 
 static const char *const bench_names[NR_BENCH] = {
-	"pcp", "buddy0", "buddy0split", "order3", "order10",
+	"pcp", "pcp_loop", "buddy0", "buddy0split", "order3", "order10",
 	"kmalloc64", "kmalloc4096", "kmap", "kmap_atomic", "vmalloc64k", "vmalloc1m" };
-static const unsigned bench_order[FIRST_OBJ_KIND] = { 0, 0, 0, 3, 10 };
+static const unsigned bench_order[FIRST_OBJ_KIND] = { 0, 0, 0, 0, 3, 10 };
 
 static struct {
 	enum bench_kind kind;
@@ -121,11 +124,46 @@ static bool order_pair(unsigned order)
 	return true;
 }
 
-static bool one_pair(struct zone *zone)
+/* pcp_loop's stand-ins for alloc_page and __free_page: they only return
+ * (alloc_page's result is its non-zero gfp argument, already in EAX under
+ * -mregparm=3, so each is one ret).  noipa keeps GCC from looking inside
+ * them, so the loop calling them is compiled as the real one. */
+static __attribute__((noinline, noipa)) struct page *stub_alloc_pages(gfp_t gfp, unsigned order)
+{
+	(void)order;
+	return (struct page *)(uintptr_t)gfp;
+}
+
+static __attribute__((noinline, noipa)) void stub_free_page(struct page *page)
+{
+	(void)page;
+}
+
+/* n pairs of alloc(GFP_KERNEL | __GFP_NOWARN, 0) / free_one; returns how
+ * many allocations failed.  One macro, so that pcp and its baseline
+ * pcp_loop run the same instructions around the two calls. */
+#define DEFINE_PAGE_LOOP(name, alloc, free_one)					\
+static __attribute__((noinline)) uint32_t name(uint32_t n)			\
+{										\
+	uint32_t bad = 0;							\
+										\
+	while (n--) {								\
+		struct page *page = alloc(GFP_KERNEL | __GFP_NOWARN, 0);	\
+										\
+		if (MM_LIKELY(page))						\
+			free_one(page);						\
+		else								\
+			bad++;							\
+	}									\
+	return bad;								\
+}
+DEFINE_PAGE_LOOP(page_loop, alloc_pages, __free_page)
+DEFINE_PAGE_LOOP(page_loop_stub, stub_alloc_pages, stub_free_page)
+
+/* Inline in bench_worker's loop, as it has always been measured. */
+static inline __attribute__((always_inline)) bool one_pair(struct zone *zone)
 {
 	switch (bench.kind) {
-	case B_PCP:
-		return order_pair(0);
 	case B_BUDDY0:
 	case B_BUDDY0SPLIT:
 		return buddy0_pair(zone);
@@ -221,10 +259,17 @@ static void bench_worker(void *unused)
 		bad += !(pin = buddy0_alloc(zone));
 	else if (bench.kind != B_BUDDY0SPLIT)
 		bad += !(pin = alloc_pages(GFP_KERNEL, order));
-	for (i = 0; i < WARMUP; i++)
-		bad += !one_pair(zone);
-	for (i = 0; i < bench.count; i++)
-		bad += !one_pair(zone);
+	if (bench.kind == B_PCP || bench.kind == B_PCP_LOOP) {
+		uint32_t (*loop)(uint32_t) = bench.kind == B_PCP ? page_loop : page_loop_stub;
+
+		bad += loop(WARMUP);
+		bad += loop(bench.count);
+	} else {
+		for (i = 0; i < WARMUP; i++)
+			bad += !one_pair(zone);
+		for (i = 0; i < bench.count; i++)
+			bad += !one_pair(zone);
+	}
 	if (pin && bench.kind == B_BUDDY0)
 		bad += !buddy0_free(zone, pin);
 	else if (pin)
@@ -268,7 +313,7 @@ void mm_bench_run_if_asked(void)
 	if (!v)
 		return;
 	if (!parse(v)) {
-		printk("bench: bad value '%s' (want mm:pcp|buddy0|buddy0split|order3|order10|"
+		printk("bench: bad value '%s' (want mm:pcp|pcp_loop|buddy0|buddy0split|order3|order10|"
 		       "kmalloc64|kmalloc4096|kmap|kmap_atomic|vmalloc64k|vmalloc1m:COUNT)\n", v);
 		shutdown(EXIT_FAILED);
 	}
