@@ -308,7 +308,10 @@ static mm_always_inline struct page *pcp_alloc_one(struct zone *zone, unsigned c
     if (MM_LIKELY(pfn != MM_NIL)) {
         page = pfn_to_page(pfn);
         MM_BUG_ON(!page_flag(page, PG_pcp) || page->index != mt);
-        mm_list_del_pfn(list, page, pfn);
+        if (cold)
+            mm_list_del_pfn(list, page, pfn);
+        else
+            mm_list_del_first_pfn(list, page, pfn);
         clear_page_flag(page, PG_pcp);
         pcp->count--;
     }

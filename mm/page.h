@@ -127,6 +127,22 @@ static mm_always_inline void mm_list_del_pfn(struct mm_list *l, struct page *p, 
     p->lru.next = p->lru.prev = MM_NIL;
 }
 
+/* mm_list_del_pfn for the first page of l (pfn == l->first), which has
+ * no predecessor: checked, and its successor's link is simply cleared. */
+static mm_always_inline void mm_list_del_first_pfn(struct mm_list *l, struct page *p, uint32_t pfn)
+{
+    uint32_t next = p->lru.next;
+    MM_BUG_ON(p->lru.prev != MM_NIL || l->first != pfn);
+    l->first = next;
+    if (next == MM_NIL) {
+        MM_BUG_ON(l->last != pfn);
+        l->last = MM_NIL;
+    } else {
+        pfn_to_page(next)->lru.prev = MM_NIL;
+    }
+    p->lru.next = MM_NIL;
+}
+
 /* Adds p at the front of l.  p must not be on a list. */
 static mm_always_inline void mm_list_add(struct mm_list *l, struct page *p)
 {
