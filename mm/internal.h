@@ -280,10 +280,12 @@ void warn_alloc_failed(gfp_t gfp, unsigned order);
  * there were any. */
 void pcp_refill(struct zone *zone, struct per_cpu_pages *pcp, unsigned mt, bool cold);
 
-/* pcp.c: pcp (this CPU's, interrupts off) reached high: gives
- * min(batch, count) pages back to the buddy lists (free_pcppages_bulk) and
- * counts a drain. */
-void pcp_trim(struct zone *zone, struct per_cpu_pages *pcp);
+/* pcp.c: pcp (this CPU's list of its zone, interrupts off) reached high:
+ * gives min(batch, count) pages back to the buddy lists
+ * (free_pcppages_bulk) and counts a drain.  The zone is found from pcp and
+ * the CPU number, so pcp_free keeps no zone pointer alive for this rare
+ * call. */
+void pcp_trim(struct per_cpu_pages *pcp);
 
 /* An order-0 page of migrate type mt from CPU cpu's list for zone (cpu is
  * the running CPU, arch_cpu_id(), asked once by the caller); refilled with
@@ -359,7 +361,7 @@ static mm_always_inline void pcp_free(struct zone *zone, struct page *page, unsi
         mm_list_add_pfn(list, page, pfn);
     pcp->count++;
     if (MM_UNLIKELY(pcp->count >= pcp->high))
-        pcp_trim(zone, pcp);
+        pcp_trim(pcp);
     arch_local_irq_restore(flags);
 }
 

@@ -65,8 +65,10 @@ void pcp_refill(struct zone *zone, struct per_cpu_pages *pcp, unsigned mt, bool 
 
 /* See internal.h: pcp_free (inline there) reached high.  Linux frees batch
  * pages once count reaches high. */
-void pcp_trim(struct zone *zone, struct per_cpu_pages *pcp)
+void pcp_trim(struct per_cpu_pages *pcp)
 {
+    struct zone *zone = (struct zone *)(void *)((char *)(pcp - arch_cpu_id()) - offsetof(struct zone, pcp));
+
     free_pcppages_bulk(zone, pcp->batch < pcp->count ? pcp->batch : pcp->count, pcp);
     pcp->drains++;
 }
