@@ -59,6 +59,12 @@ typedef struct arch_spinlock {
  */
 #include "mm_arch_impl.h"
 
+/* Marks the allocator's order-0 entry points; an arch may make them cheaper
+ * (the guest drops their frame pointer), the host leaves them alone. */
+#ifndef MM_ARCH_HOT_ENTRY
+#define MM_ARCH_HOT_ENTRY
+#endif
+
 /* The number of CPUs online. */
 unsigned arch_nr_cpus(void);
 

@@ -277,7 +277,7 @@ static __attribute__((noinline)) void free_pages_order(struct page *page, unsign
 #else
 #define MM_NO_PARTIAL_INLINING
 #endif
-MM_NO_PARTIAL_INLINING
+MM_NO_PARTIAL_INLINING MM_ARCH_HOT_ENTRY
 void __free_pages(struct page *page, unsigned order)
 {
     if (MM_UNLIKELY(order != 0))
@@ -286,8 +286,8 @@ void __free_pages(struct page *page, unsigned order)
         free_pages_common(page, 0, false);
 }
 
-void __free_page(struct page *page) { free_pages_common(page, 0, false); }
-void free_cold_page(struct page *page) { free_pages_common(page, 0, true); }
+MM_ARCH_HOT_ENTRY void __free_page(struct page *page) { free_pages_common(page, 0, false); }
+MM_ARCH_HOT_ENTRY void free_cold_page(struct page *page) { free_pages_common(page, 0, true); }
 
 void free_pages(unsigned long addr, unsigned order)
 {
@@ -962,12 +962,12 @@ static mm_always_inline struct page *alloc_page_entry(int nid, gfp_t gfp, unsign
     return alloc_pages_common(nid, gfp, 0, true);
 }
 
-struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned order)
+MM_ARCH_HOT_ENTRY struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned order)
 {
     return alloc_page_entry(nid, gfp, order);
 }
 
-struct page *alloc_pages(gfp_t gfp, unsigned order)
+MM_ARCH_HOT_ENTRY struct page *alloc_pages(gfp_t gfp, unsigned order)
 {
     return alloc_page_entry(-1, gfp, order);
 }

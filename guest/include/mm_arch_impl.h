@@ -12,6 +12,14 @@
 
 #define MM_ARCH_EFLAGS_IF    0x200u   /* x86.h's EFLAGS_IF */
 
+/* The page allocator's order-0 entry points (alloc_pages, __free_page, ...)
+ * without a frame pointer of their own: push/mov/pop of EBP and a spill
+ * fewer on every call.  mm/ is built with -ffixed-ebp (guest/CMakeLists.txt),
+ * so EBP still holds the caller's frame and backtraces stay walkable; what a
+ * backtrace taken below one of these functions misses is the function's
+ * own caller (docs/mm.md, Benchmark). */
+#define MM_ARCH_HOT_ENTRY __attribute__((optimize("omit-frame-pointer")))
+
 /* ---- interrupts and spinlocks ------------------------------------------- */
 
 /* pushf; cli: returns the old EFLAGS. */
