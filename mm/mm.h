@@ -60,11 +60,8 @@ void drain_all_pages(void);
 
 /* ---- debugging -----------------------------------------------------------------*/
 
-struct mm_debug_opts {
-    bool check_each_op;        /* run mm_check_invariants after every alloc/free */
-    bool poison;               /* fill freed pages with 0xaa, check on allocation */
-};
-extern struct mm_debug_opts mm_debug;
+/* mm_debug: check_each_op, poison, trace (mm_debug_flags.h). */
+#include "mm_debug_flags.h"
 extern uint32_t mm_bad_pages;  /* "BUG: Bad page state" reports so far */
 
 /* Checks every structure (like CONFIG_DEBUG_VM): free lists (order stored in

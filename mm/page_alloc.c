@@ -204,7 +204,8 @@ static __attribute__((noinline)) bool free_pages_check_bad(struct page *page, un
 /* See internal.h (free_pages_prepare).  The same checks as
  * free_pages_check_bad, all of them, on every free: for order 0, PG_head
  * set is the "another order" case, so it joins the flags of the one test. */
-static mm_always_inline bool free_pages_prepare_inline(struct page *page, unsigned order, bool to_pcp)
+static mm_always_inline bool free_pages_prepare_inline(struct page *page, unsigned order, bool to_pcp,
+                                                        bool rare)
 {
     uint32_t bad, i;
 
@@ -222,7 +223,7 @@ static mm_always_inline bool free_pages_prepare_inline(struct page *page, unsign
     page->private = 0;
     if (!to_pcp)                        /* pcp_free sets index to its list */
         page->index = 0;
-    if (MM_UNLIKELY(mm_debug.poison))
+    if (rare && MM_UNLIKELY(mm_debug.poison))   /* rare false: mm_debug.any was 0 */
         mm_poison_pages(page, order);
     return true;
 }
@@ -230,7 +231,7 @@ static mm_always_inline bool free_pages_prepare_inline(struct page *page, unsign
 /* See internal.h. */
 bool free_pages_prepare(struct page *page, unsigned order)
 {
-    return free_pages_prepare_inline(page, order, false);
+    return free_pages_prepare_inline(page, order, false, true);
 }
 
 /* Frees a checked block of order > 0 straight to the buddy lists. */
@@ -242,6 +243,22 @@ static __attribute__((noinline)) void free_pages_ok(struct page *page, unsigned 
     arch_spin_unlock_irqrestore(&zone->lock, flags);
 }
 
+/* The last reference's free with a rare switch on (mm_debug.any): the
+ * same as free_pages_common's fast tail, plus poisoning, the trace event
+ * and the per-operation check. */
+static __attribute__((noinline)) void free_pages_rare(struct page *page, unsigned order, bool cold)
+{
+    if (free_pages_prepare_inline(page, order, order == 0, true)) {
+        MM_TRACE(mm_trace_page_free(page, order));
+        if (order == 0)
+            pcp_free(page_zone_fast(page), page, arch_cpu_id(), cold);
+        else
+            free_pages_ok(page, order);
+    }
+    if (MM_UNLIKELY(mm_debug.check_each_op))
+        mm_check_after_op();
+}
+
 /* Drops a reference to a block; on the last one checks it and frees it:
  * order 0 through the per-CPU lists, larger blocks to the buddy lists. */
 static mm_always_inline void free_pages_common(struct page *page, unsigned order, bool cold)
@@ -251,17 +268,21 @@ static mm_always_inline void free_pages_common(struct page *page, unsigned order
         bad_page(page, "freeing a page with refcount 0");
         return;
     }
-    if (!put_page_testzero(page))
+    if (!put_page_testzero(page)) {
+        if (MM_UNLIKELY(mm_debug.check_each_op))
+            mm_check_after_op();
         return;
-    if (free_pages_prepare_inline(page, order, order == 0)) {
-        MM_TRACE(mm_trace_page_free(page, order));
+    }
+    if (MM_UNLIKELY(mm_debug.any)) {
+        free_pages_rare(page, order, cold);
+        return;
+    }
+    if (free_pages_prepare_inline(page, order, order == 0, false)) {
         if (order == 0)
             pcp_free(page_zone_fast(page), page, arch_cpu_id(), cold);
         else
             free_pages_ok(page, order);
     }
-    if (MM_UNLIKELY(mm_debug.check_each_op))
-        mm_check_after_op();
 }
 
 /* Orders above 0, out of line (see alloc_pages_order). */
@@ -868,6 +889,15 @@ static __attribute__((noinline)) struct page *alloc_pages_rest_nid(int nid, gfp_
     return alloc_pages_rest(gfp, order, cpu, zonelist, first_allowed_zoneref(zonelist, gfp_zone(gfp)));
 }
 
+/* A successful allocation's tail with a rare switch on (mm_debug.any):
+ * the trace event and the per-operation check. */
+static __attribute__((noinline)) void alloc_pages_rare(struct page *page, unsigned order, gfp_t gfp)
+{
+    MM_TRACE(mm_trace_page_alloc(page, order, gfp));
+    if (MM_UNLIKELY(mm_debug.check_each_op))
+        mm_check_after_op();
+}
+
 /* The rest of an order-0 allocation from the preferred zone z after the
  * fast path's first page was bad (leaked after bad_page) or the per-CPU
  * list had none: buffered_rmqueue's loop, then alloc_pages_rest_nid.
@@ -881,9 +911,8 @@ static __attribute__((noinline)) struct page *alloc_page_retry(int nid, gfp_t gf
         page = buffered_rmqueue(z, z, 0, gfp, cpu);
     if (!page)
         return alloc_pages_rest_nid(nid, gfp, 0);
-    MM_TRACE(mm_trace_page_alloc(page, 0, gfp));
-    if (MM_UNLIKELY(mm_debug.check_each_op))
-        mm_check_after_op();
+    if (MM_UNLIKELY(mm_debug.any))
+        alloc_pages_rare(page, 0, gfp);
     return page;
 }
 
@@ -932,9 +961,8 @@ static mm_always_inline struct page *alloc_pages_common(int nid, gfp_t gfp, unsi
         if (MM_UNLIKELY(!page))
             return alloc_pages_rest_nid(nid, gfp, order);
     }
-    MM_TRACE(mm_trace_page_alloc(page, order, gfp));
-    if (MM_UNLIKELY(mm_debug.check_each_op))
-        mm_check_after_op();
+    if (MM_UNLIKELY(mm_debug.any))
+        alloc_pages_rare(page, order, gfp);
     return page;
 }
 

@@ -5,8 +5,6 @@
 #include "internal.h"
 #include "slab_internal.h"
 
-uint32_t mm_trace_enabled;
-
 /* A successful allocation: the block's pfn, zone, pageblock type, node. */
 void mm_trace_page_alloc(const struct page *page, unsigned order, gfp_t gfp)
 {

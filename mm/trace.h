@@ -15,15 +15,16 @@
 #include "../guest/include/abi/trace.h"
 #include "arch.h"
 #include "gfp.h"
+#include "mm_debug_flags.h"
 
 struct page;
 struct zone;
 struct per_cpu_pages;
 struct kmem_cache;
 
-/* Non-zero while events are recorded.  Only the arch layer writes it
- * (guest: trace_init once the rings exist; host: the tests). */
-extern uint32_t mm_trace_enabled;
+/* Non-zero while events are recorded: mm_debug.trace (mm_debug_flags.h),
+ * so that the hottest paths test it together with the debug switches. */
+#define mm_trace_enabled (mm_debug.trace)
 
 #define MM_TRACE(call) do { if (MM_UNLIKELY(mm_trace_enabled)) call; } while (0)
 

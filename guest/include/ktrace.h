@@ -7,10 +7,10 @@
 
 #include <stdint.h>
 
-/* mm/trace.c: non-zero once trace_init has set up the rings. */
-extern uint32_t mm_trace_enabled;
+#include "mm_debug_flags.h"
 
-#define KTRACE(call) do { if (__builtin_expect(mm_trace_enabled != 0, 0)) call; } while (0)
+/* mm_debug.trace: non-zero once trace_init has set up the rings. */
+#define KTRACE(call) do { if (__builtin_expect(mm_debug.trace != 0, 0)) call; } while (0)
 
 /* Boot option `trace` or `trace=SLOTS[,nokick]`: on pagelab, allocates one
  * ring per online CPU, announces them to the host and turns recording on;

@@ -182,5 +182,5 @@ void trace_init(void)
 	}
 	trace_outl(TRACE_PORT_RING, (uint32_t)arch_virt_to_phys(hdr));
 	pr_info("trace: %u slots per cpu on %d cpu(s)%s\n", slots, ncpus, kick ? "" : ", no kicks");
-	__atomic_store_n(&mm_trace_enabled, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&mm_debug.trace, 1, __ATOMIC_RELEASE);
 }
