@@ -29,7 +29,7 @@ int script_machine_stopped(lua_State *L, const char *what)
     emu_script *s = script_of(L);
     emu_stop why = emu_machine_stop_reason(s->m);
     s->machine_stopped = true;
-    snprintf(s->stop_msg, sizeof s->stop_msg, "machine stopped (%s): %s", emu_stop_name(why), what);
+    snprintf(s->stop_msg, sizeof s->stop_msg, "the machine stopped (%s) %s", emu_stop_name(why), what);
     return luaL_error(L, "%s", s->stop_msg);
 }
 
@@ -87,6 +87,13 @@ static int open_all(lua_State *L)
     script_open_machine(L);
     script_open_mm(L);
     script_open_report(L);
+    /* in the loaded-modules table, so that messages say 'mm.kfree' */
+    luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+    for (const char *const *n = (const char *const[]){ "mm", "machine", "report", NULL }; *n; n++) {
+        lua_getglobal(L, *n);
+        lua_setfield(L, -2, *n);
+    }
+    lua_pop(L, 1);
     lua_getglobal(L, "math");
     lua_getglobal(L, "machine");
     lua_getfield(L, -1, "random");

@@ -41,9 +41,9 @@ static int run_pendings(lua_State *L, script_pending **p, unsigned np, char *msg
         b[i] = (emu_wl_batch){ .cpu = p[i]->cpu, .req = p[i]->req, .res = p[i]->res, .n = p[i]->n };
     if (emu_wl_run(s->m, b, np, 0, err, sizeof err) != 0) {
         emu_stop why = emu_machine_stop_reason(s->m);
-        if (why != EMU_STOP_NONE) {
+        if (why == EMU_STOP_EXIT || why == EMU_STOP_CRASH || why == EMU_STOP_DEADLOCK) {
             s->machine_stopped = true;
-            snprintf(s->stop_msg, sizeof s->stop_msg, "machine stopped (%s): %s", emu_stop_name(why), err);
+            snprintf(s->stop_msg, sizeof s->stop_msg, "%s", err);
             snprintf(msg, len, "%s", s->stop_msg);
         } else {
             snprintf(msg, len, "workload requests did not complete: %s", err);
