@@ -87,13 +87,6 @@ static int open_all(lua_State *L)
     script_open_machine(L);
     script_open_mm(L);
     script_open_report(L);
-    /* in the loaded-modules table, so that messages say 'mm.kfree' */
-    luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
-    for (const char *const *n = (const char *const[]){ "mm", "machine", "report", NULL }; *n; n++) {
-        lua_getglobal(L, *n);
-        lua_setfield(L, -2, *n);
-    }
-    lua_pop(L, 1);
     lua_getglobal(L, "math");
     lua_getglobal(L, "machine");
     lua_getfield(L, -1, "random");
