@@ -104,19 +104,18 @@ static int mm_vmap(lua_State *L)
     return script_mm_submit_copies(L, &o, &r, SCRIPT_R_HANDLE, what);
 }
 
-/* Pair operations: OP(a0 [, gfp], repeat [, opts{cpu, count}]) -> result, result2.
- * has_gfp: a gfp argument sits between a0 and repeat. */
+/* Pair operations: OP(a0, repeat [, gfp] [, opts{cpu, count}]) -> pairs
+ * done, 0.  has_gfp: the operation takes a gfp argument. */
 static int pair_op(lua_State *L, uint32_t op, const char *a0_name, bool has_gfp)
 {
     char gfp_text[80] = "", what[112];
     script_mm_opts_t o;
     uint32_t a0 = (uint32_t)script_check_range(L, 1, a0_name, 0, 0xffffffff);
-    uint32_t gfp = has_gfp ? script_mm_gfp(L, 2, gfp_text, sizeof gfp_text) : 0;
-    int rep_arg = has_gfp ? 3 : 2;
-    uint32_t repeat = (uint32_t)script_check_range(L, rep_arg, "repeat", 1, PAIR_REPEAT_MAX);
-    script_mm_get_opts(L, rep_arg + 1, &o);
-    snprintf(what, sizeof what, "%s(%u%s%s, %u)", emu_wl_op_name(op), (unsigned)a0,
-             has_gfp ? ", " : "", gfp_text, (unsigned)repeat);
+    uint32_t repeat = (uint32_t)script_check_range(L, 2, "repeat", 1, PAIR_REPEAT_MAX);
+    uint32_t gfp = has_gfp ? script_mm_gfp(L, 3, gfp_text, sizeof gfp_text) : 0;
+    script_mm_get_opts(L, has_gfp ? 4 : 3, &o);
+    snprintf(what, sizeof what, "%s(%u, %u%s%s)", emu_wl_op_name(op), (unsigned)a0,
+             (unsigned)repeat, has_gfp ? ", " : "", gfp_text);
     emu_wl_req r = { .op = op, .repeat = repeat, .arg = { a0, gfp } };
     return script_mm_submit_copies(L, &o, &r, SCRIPT_R_VALUE, what);
 }

@@ -86,26 +86,27 @@ static void push_value(lua_State *L, const script_pending *p, size_t k)
         lua_pushinteger(L, (lua_Integer)p->res[k].result);
 }
 
-/* Results of a call made with count= or a list: an array of values
- * (false for a failure in try mode) and, in try mode, the failure count. */
+/* Results of a call made with count= or a list: an array of values and
+ * an array of result2 (pfns, addresses, ...); in try mode a failure is
+ * false in the first and its status name in the second (mm.last().failed
+ * counts them). */
 static int finish_many(lua_State *L, const script_pending *p)
 {
-    lua_Integer failed = 0;
+    lua_createtable(L, (int)p->n, 0);
     lua_createtable(L, (int)p->n, 0);
     for (size_t k = 0; k < p->n; k++) {
         if (p->res[k].status != WL_OK) {
             if (!p->try_mode)
                 return raise_failure(L, p, k);
-            failed++;
             lua_pushboolean(L, 0);
+            lua_pushstring(L, emu_wl_status_name(p->res[k].status));
         } else {
             push_value(L, p, k);
+            lua_pushinteger(L, (lua_Integer)p->res[k].result2);
         }
-        lua_rawseti(L, -2, (lua_Integer)k + 1);
+        lua_rawseti(L, -3, (lua_Integer)k + 1);
+        lua_rawseti(L, -3, (lua_Integer)k + 1);
     }
-    if (!p->try_mode)
-        return 1;
-    lua_pushinteger(L, failed);
     return 2;
 }
 
