@@ -5,8 +5,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "machine.h"
+
 /* Exit statuses of the pagelab command besides the guest's own exit value. */
 enum {
+    CLI_EXIT_SCRIPT = 1,     /* a script error (message "FILE:LINE: ..." on stderr) */
     CLI_EXIT_USAGE = 2,      /* bad option, bad kernel file, bad value */
     CLI_EXIT_LIMIT = 124,    /* --max-insns reached before the guest exited */
     CLI_EXIT_CRASH = 125,    /* triple fault or emulator failure (report on stderr) */
@@ -19,5 +22,24 @@ bool cli_parse_size(const char *s, uint64_t *bytes);
 bool cli_parse_count(const char *s, uint64_t *n);
 
 int cli_run(int argc, char **argv, const char *prog);
+
+/* ---- script mode (cli_script.c) ---- */
+typedef struct cli_script {
+    const char *path;          /* the SCRIPT.lua argument, or NULL */
+    bool cpus_given, ram_given;   /* options that override the script's header */
+    bool has_seed;             /* --seed, else the header's seed= */
+    uint64_t seed;
+} cli_script;
+
+/* True if a positional argument names a script (ends in ".lua"). */
+bool cli_is_script(const char *arg);
+/* Applies the script's header (cpus, ram, nodes, seed) to what the options
+ * left unset.  0, or an exit status after a message on stderr. */
+int cli_script_prefs(cli_script *sc, emu_config *cfg, unsigned *nodes);
+/* Starts the workload ring and runs the script; *status is 0, 1 (script
+ * error, printed) or 2 (the kernel serves no ring).  Returns the machine's
+ * stop if it exited, crashed or deadlocked (that decides the exit status),
+ * else EMU_STOP_NONE. */
+emu_stop cli_script_run(emu_machine *m, const cli_script *sc, int *status);
 
 #endif

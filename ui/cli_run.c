@@ -119,6 +119,7 @@ typedef struct run_opts {
     char report_names[256];    /* storage for reports[] */
     const char *trace;         /* --trace FILE: the guest's event trace, Chrome JSON */
     char trace_cmdline[1024];  /* --cmdline plus " trace" */
+    cli_script script;         /* SCRIPT.lua and --seed */
 } run_opts;
 
 /* --report NAME,...: each a report of emu_machine_report, or "all" (every
@@ -207,6 +208,7 @@ static int parse_options(int argc, char **argv, emu_config *cfg, run_opts *ro)
         { "cost", required_argument, 0, 'T' }, { "nodes", required_argument, 0, 'N' },
         { "report", required_argument, 0, 'R' }, { "report-at", required_argument, 0, 'A' },
         { "trace", required_argument, 0, 't' },
+        { "seed", required_argument, 0, 'S' },
         { 0, 0, 0, 0 } };
     uint64_t v;
     int o;
@@ -236,11 +238,19 @@ static int parse_options(int argc, char **argv, emu_config *cfg, run_opts *ro)
             if (!cli_parse_size(optarg, &v) || v < EMU_RAM_MIN || v > EMU_RAM_MAX || v % (1u << 20))
                 return bad_value("--ram", optarg, "a whole number of MiB from 16M to 3.5G");
             cfg->ram_bytes = v;
+            ro->script.ram_given = true;
             break;
         case 'c':
             if (!cli_parse_count(optarg, &v) || v < 1 || v > EMU_MAX_CPUS)
                 return bad_value("--cpus", optarg, "a number from 1 to 8");
             cfg->ncpus = (unsigned)v;
+            ro->script.cpus_given = true;
+            break;
+        case 'S':
+            if (!cli_parse_count(optarg, &v))
+                return bad_value("--seed", optarg, "a non-negative number");
+            ro->script.has_seed = true;
+            ro->script.seed = v;
             break;
         case 'N':
             if (!cli_parse_count(optarg, &v) || v < 1 || v > 4)
@@ -267,8 +277,18 @@ static int parse_options(int argc, char **argv, emu_config *cfg, run_opts *ro)
             return -1;
         }
     }
+    if (optind < argc && cli_is_script(argv[optind]))
+        ro->script.path = argv[optind++];
     if (optind < argc) {
         fprintf(stderr, "pagelab: unexpected argument '%s'\n", argv[optind]);
+        return -1;
+    }
+    if (ro->script.has_seed && !ro->script.path) {
+        fprintf(stderr, "pagelab: --seed needs a script (pagelab run SCRIPT.lua)\n");
+        return -1;
+    }
+    if (ro->script.path && ro->report_at) {
+        fprintf(stderr, "pagelab: --report-at cannot be used with a script (report.print() can)\n");
         return -1;
     }
     if (ro->report_at && !ro->nreports) {
@@ -277,13 +297,22 @@ static int parse_options(int argc, char **argv, emu_config *cfg, run_opts *ro)
     }
     if (ro->trace && add_trace_option(cfg, ro))
         return -1;
-    if (ro->nodes) {
-        /* NUMA emulation is the kernel's: it splits RAM into N fake nodes. */
+    if (ro->script.path) {
+        int rc = cli_script_prefs(&ro->script, cfg, &ro->nodes);
+        if (rc)
+            return rc;
+    }
+    if (ro->nodes || ro->script.path) {
+        /* NUMA emulation is the kernel's: it splits RAM into N fake nodes.
+         * A script needs the kernel's workload request ring. */
         const char *c = cfg->cmdline ? cfg->cmdline : "";
-        int n = snprintf(ro->cmdline, sizeof ro->cmdline, "%s%snuma=fake=%u", c, *c ? " " : "",
-                         ro->nodes);
+        char numa[32] = "";
+        if (ro->nodes)
+            snprintf(numa, sizeof numa, "%snuma=fake=%u", *c ? " " : "", ro->nodes);
+        int n = snprintf(ro->cmdline, sizeof ro->cmdline, "%s%s%s", c, numa,
+                         ro->script.path ? (*c || *numa ? " workload" : "workload") : "");
         if (n < 0 || (size_t)n >= sizeof ro->cmdline)
-            return bad_value("--cmdline", c, "too long to add numa=fake=N");
+            return bad_value("--cmdline", c, "too long to add numa=fake=N and workload");
         cfg->cmdline = ro->cmdline;
     }
     return 0;
@@ -408,8 +437,9 @@ int cli_run(int argc, char **argv, const char *prog)
     char kernel[PATH_MAX], err[512];
     run_ctx r = { 0 };
     emu_config_init(&cfg);
-    if (parse_options(argc, argv, &cfg, &ro))
-        return CLI_EXIT_USAGE;
+    int rc = parse_options(argc, argv, &cfg, &ro);
+    if (rc)
+        return rc < 0 ? CLI_EXIT_USAGE : rc;
     if (!cfg.kernel_path) {
         default_kernel(prog, kernel, sizeof kernel);
         cfg.kernel_path = kernel;
@@ -430,8 +460,11 @@ int cli_run(int argc, char **argv, const char *prog)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     r.m = m;
     r.report_at = ro.report_at;
-    emu_stop why;
-    for (;;) {
+    emu_stop why = EMU_STOP_NONE;
+    int script_status = 0;
+    if (ro.script.path)
+        why = cli_script_run(m, &ro.script, &script_status);
+    for (; !ro.script.path;) {
         why = emu_machine_run(m, 0);
         if (why != EMU_STOP_PAUSE || !r.at_pending)
             break;
@@ -452,7 +485,7 @@ int cli_run(int argc, char **argv, const char *prog)
         fprintf(stderr, "pagelab: ram hash %016llx\n", (unsigned long long)emu_machine_ram_hash(m));
     if (ro.stats)
         print_stats(m, (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
-    int status = exit_status(m, why);
+    int status = ro.script.path && why == EMU_STOP_NONE ? script_status : exit_status(m, why);
     if (finish_trace(&r, m) && status == 0)
         status = 1;
     emu_machine_destroy(m);

@@ -9,6 +9,9 @@ static void usage(FILE *f)
 {
     fprintf(f,
         "usage: pagelab run [options]     boot the guest kernel and run it until it exits\n"
+        "       pagelab run SCRIPT.lua [options] [--seed N]\n"
+        "                                 boot it with `workload` and run a Lua script\n"
+        "                                 (docs/scripting.md; exit 1 on a script error)\n"
         "       pagelab --help | --version\n"
         "\n"
         "pagelab run options:\n"
@@ -31,6 +34,7 @@ static void usage(FILE *f)
         "                         \"== host report: NAME ==\": buddyinfo, pagetypeinfo,\n"
         "                         zoneinfo, vmallocinfo, slabinfo, or all (the formats of\n"
         "                         the kernel's report= option; docs/machine.md)\n"
+        "      --seed N           a script's PRNG seed (default: its header's, else 0x5eed)\n"
         "      --report-at LINE   take those readings when the guest prints the serial\n"
         "                         line LINE (first time; the machine pauses, then goes\n"
         "                         on) instead of at exit\n"

@@ -1,0 +1,3 @@
+-- A syntax error on line 3.
+print("never")
+local x = = 1

@@ -1,0 +1,170 @@
+/* The script engine (emu/script*.c) without the CLI: the PRNG's known
+ * values (checked against an independent implementation of splitmix64 and
+ * xoshiro256**), its ranges, the machine header parser, and scripts run
+ * with emu_script_run_string on a booted machine: output through the
+ * print callback, errors as "NAME:LINE: message", status codes. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "machine.h"
+#include "script.h"
+#include "script_prng.h"
+#include "unit.h"
+
+static void test_prng(void)
+{
+    uint64_t st = 0;
+    CHECK_EQ(emu_script_splitmix64(&st), 0xe220a8397b1dcdafull);
+    CHECK_EQ(emu_script_splitmix64(&st), 0x6e789e6aa1b965f4ull);
+    CHECK_EQ(emu_script_splitmix64(&st), 0x06c45d188009454full);
+    emu_script_prng r;
+    emu_script_prng_seed(&r, EMU_SCRIPT_DEFAULT_SEED);
+    CHECK_EQ(emu_script_prng_next(&r), 0xef33f17055244b74ull);
+    CHECK_EQ(emu_script_prng_next(&r), 0xe1f591112fb5051bull);
+    CHECK_EQ(emu_script_prng_next(&r), 0xd8ab05640214863aull);
+    CHECK_EQ(emu_script_prng_next(&r), 0xf985e1f2fb897b03ull);
+    emu_script_prng_seed(&r, 1);
+    CHECK_EQ(emu_script_prng_next(&r), 0xb3f2af6d0fc710c5ull);
+    CHECK_EQ(emu_script_prng_next(&r), 0x853b559647364ceaull);
+    /* ranges: every value of [3, 7] and nothing else; [x, x]; the full range */
+    unsigned seen[5] = { 0 };
+    bool inside = true;
+    for (int i = 0; i < 10000; i++) {
+        int64_t v = emu_script_prng_range(&r, 3, 7);
+        inside &= v >= 3 && v <= 7;
+        if (v >= 3 && v <= 7)
+            seen[v - 3]++;
+    }
+    CHECK(inside);
+    for (int i = 0; i < 5; i++)
+        CHECK(seen[i] > 1800 && seen[i] < 2200);
+    CHECK_EQ(emu_script_prng_range(&r, -5, -5), (uint64_t)-5);
+    (void)emu_script_prng_range(&r, INT64_MIN, INT64_MAX);
+    double f = emu_script_prng_float(&r);
+    CHECK(f >= 0.0 && f < 1.0);
+}
+
+/* Writes text to a temporary file named like a script; returns its path. */
+static const char *temp_script(const char *text)
+{
+    static char path[] = "/tmp/pagelab-test-script-XXXXXX.lua";
+    strcpy(path, "/tmp/pagelab-test-script-XXXXXX.lua");
+    int fd = mkstemps(path, 4);
+    if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+        exit(1);
+    close(fd);
+    return path;
+}
+
+static void test_prefs(void)
+{
+    emu_script_prefs p;
+    char err[256], want[512];
+    const char *f = temp_script("#!/usr/bin/env pagelab\n-- a comment\n-- pagelab: cpus=4 ram=1.5G\n"
+                                "-- pagelab: nodes=2 seed=0x10\nprint(1)\n-- pagelab: cpus=1\n");
+    CHECK_EQ(emu_script_read_prefs(f, &p, err, sizeof err), 0);
+    CHECK_EQ(p.cpus, 4);
+    CHECK_EQ(p.ram_bytes, 1536ull << 20);
+    CHECK_EQ(p.nodes, 2);
+    CHECK(p.has_seed);
+    CHECK_EQ(p.seed, 16);
+    unlink(f);
+    f = temp_script("-- pagelab: ram=8M\n");
+    CHECK_EQ(emu_script_read_prefs(f, &p, err, sizeof err), -1);
+    snprintf(want, sizeof want, "%s:1: bad machine header 'ram=8M': ram must be a whole number of MiB from 16M to 3.5G", f);
+    CHECK(!strcmp(err, want));
+    unlink(f);
+    f = temp_script("print(1)\n");
+    CHECK_EQ(emu_script_read_prefs(f, &p, err, sizeof err), 0);
+    CHECK(!p.cpus && !p.ram_bytes && !p.nodes && !p.has_seed);
+    unlink(f);
+}
+
+typedef struct out_buf {
+    char text[4096];
+    size_t len;
+} out_buf;
+
+static void collect(void *ctx, const char *text, size_t len)
+{
+    out_buf *o = ctx;
+    if (o->len + len < sizeof o->text) {
+        memcpy(o->text + o->len, text, len);
+        o->len += len;
+        o->text[o->len] = '\0';
+    }
+}
+
+/* Runs code as chunk "t"; checks the status and the error text (or "" for none). */
+static void expect(emu_script *s, out_buf *o, const char *code, emu_script_status want_st,
+                   const char *want_err)
+{
+    char err[512] = "";
+    o->len = 0;
+    o->text[0] = '\0';
+    emu_script_status st = emu_script_run_string(s, "t", code, err, sizeof err);
+    CHECK_EQ(st, want_st);
+    if (strcmp(err, want_err))
+        fprintf(stderr, "got error '%s', want '%s'\n", err, want_err);
+    CHECK(!strcmp(err, want_err));
+}
+
+static void test_engine(void)
+{
+    emu_config cfg;
+    char err[256];
+    out_buf o = { .len = 0 };
+    emu_config_init(&cfg);
+    cfg.kernel_path = PAGELAB_KERNEL_PATH;
+    cfg.ram_bytes = 64ull << 20;
+    cfg.ncpus = 2;
+    cfg.cmdline = "quiet workload";
+    emu_machine *m = emu_machine_create(&cfg, NULL, err, sizeof err);
+    CHECK(m != NULL);
+    if (!m || emu_wl_start(m, 0, err, sizeof err))
+        exit(1);
+    emu_script_host host = { .ctx = &o, .print = collect };
+    emu_script *s = emu_script_create(m, &host, err, sizeof err);
+    CHECK(s != NULL);
+
+    expect(s, &o, "print(machine.cpus(), machine.ram() >> 20, 'x')", EMU_SCRIPT_OK, "");
+    CHECK(!strcmp(o.text, "2\t64\tx\n"));
+    expect(s, &o, "print(machine.random(0, 0x7fffffff))", EMU_SCRIPT_OK, "");
+    CHECK(!strcmp(o.text, "1428441972\n"));
+    emu_script_seed(s, 1);
+    expect(s, &o, "print(math.random(0, 0x7fffffff))", EMU_SCRIPT_OK, "");
+    CHECK(!strcmp(o.text, "264704197\n"));
+
+    /* handles, batches, try, errors with the caller's line */
+    expect(s, &o, "local hs, pfns = mm.alloc_pages(0, 'GFP_KERNEL', {count = 3})\n"
+                  "print(#hs, #pfns, pfns[1] > 0)\nmm.free_pages(hs)\nprint(mm.try.free_pages(hs[1]))\n"
+                  "mm.free_pages(hs[2])\n", EMU_SCRIPT_ERROR, "t:5: free_pages(0x00000002) on cpu 0: ESTALE");
+    CHECK(!strncmp(o.text, "3\t3\ttrue\nnil\tESTALE\n", 21));
+    expect(s, &o, "\n\nmm.kmalloc(64, nil, {cpu = 2})", EMU_SCRIPT_ERROR,
+           "t:3: bad argument #3 to 'kmalloc' (option cpu must be 0 to 1)");
+    expect(s, &o, "mm.vmalloc(0)", EMU_SCRIPT_ERROR, "t:1: vmalloc(0) on cpu 0: EINVAL");
+    expect(s, &o, "local x = nil\nreturn x.y", EMU_SCRIPT_ERROR, "t:2: attempt to index a nil value (local 'x')");
+    expect(s, &o, "error('plain', 0)", EMU_SCRIPT_ERROR, "t:1: plain");
+    expect(s, &o, "report.text('meminfo')", EMU_SCRIPT_ERROR,
+           "t:1: bad argument #1 to 'text' (unknown report 'meminfo')");
+    expect(s, &o, "print(os, io, load, dofile, require)", EMU_SCRIPT_OK, "");
+    CHECK(!strcmp(o.text, "nil\tnil\tnil\tnil\tnil\n"));
+    /* mm.parallel: results by CPU; the machine stays usable after errors */
+    expect(s, &o, "local r = mm.parallel(function(cpu) return mm.kmalloc_kfree(64, 10 + cpu) end)\n"
+                  "print(r[0], r[1])", EMU_SCRIPT_OK, "");
+    CHECK(!strcmp(o.text, "10\t11\n"));
+    expect(s, &o, "print(mm.check())", EMU_SCRIPT_OK, "");
+    CHECK(!strcmp(o.text, "0\t0\n"));
+    emu_script_destroy(s);
+    emu_machine_destroy(m);
+}
+
+int main(void)
+{
+    test_prng();
+    test_prefs();
+    test_engine();
+    return unit_done();
+}
