@@ -429,9 +429,7 @@ static bool run_cpu_round(emu_cpu *c, uint64_t end)
         ipi_deliver_arrived(c);
         ran = true;
     }
-    /* A running CPU that already reached the round's end (the machine was
-     * paused right there) is not idle: the round must not count as empty. */
-    return ran || (c->state == EMU_CPU_RUNNING && c->cycles >= end);
+    return ran;
 }
 
 /* When nothing ran: the earliest timer that can wake a halted CPU. */
