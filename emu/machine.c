@@ -493,6 +493,17 @@ emu_stop emu_machine_run(emu_machine *m, uint64_t cycles)
     return m->stop;
 }
 
+bool emu_machine_insn_limit_reached(const emu_machine *m)
+{
+    uint64_t n = 0;
+
+    if (!m->cfg.max_insns)
+        return false;
+    for (unsigned i = 0; i < m->ncpus; i++)
+        n += m->cpu[i].insns;
+    return n >= m->cfg.max_insns;
+}
+
 emu_stop emu_machine_step(emu_machine *m, unsigned cpu)
 {
     if (cpu >= m->ncpus)

@@ -120,6 +120,10 @@ emu_stop emu_machine_step(emu_machine *m, unsigned cpu);
 void emu_machine_pause(emu_machine *m);
 
 emu_stop emu_machine_stop_reason(const emu_machine *m);
+/* True once the guest has executed the configured max_insns (all CPUs): an
+ * EMU_STOP_LIMIT from then on is that limit, not a cycle budget running out,
+ * and running again returns at once. */
+bool emu_machine_insn_limit_reached(const emu_machine *m);
 uint32_t emu_machine_exit_value(const emu_machine *m);   /* the debug-exit value */
 /* Text of the crash report (registers, disassembly, last events), or NULL. */
 const char *emu_machine_crash_report(const emu_machine *m);

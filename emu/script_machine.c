@@ -68,7 +68,7 @@ static int m_run(lua_State *L)
     if (s->in_parallel)
         return luaL_error(L, "machine.run cannot be called inside mm.parallel");
     emu_stop why = emu_machine_run(s->m, (uint64_t)n);
-    if (why != EMU_STOP_LIMIT)
+    if (why != EMU_STOP_LIMIT || emu_machine_insn_limit_reached(s->m))
         return script_machine_stopped(L, "during machine.run");
     return 0;
 }

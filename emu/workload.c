@@ -163,6 +163,8 @@ static void stop_message(emu_machine *m, emu_stop st, char *err, size_t errlen, 
 {
     if (st == EMU_STOP_EXIT)
         snprintf(err, errlen, "the kernel exited (value %u) %s", emu_machine_exit_value(m), what);
+    else if (st == EMU_STOP_LIMIT)
+        snprintf(err, errlen, "the instruction limit (max_insns) was reached %s", what);
     else
         snprintf(err, errlen, "the machine stopped (%s) %s", emu_stop_name(st), what);
 }
@@ -193,8 +195,10 @@ int emu_wl_start(emu_machine *m, uint64_t max_cycles, char *err, size_t errlen)
             return -1;
         }
         st = run_waiting(m, limit - used);
-        if (st != EMU_STOP_PAUSE && st != EMU_STOP_LIMIT) {
+        if ((st != EMU_STOP_PAUSE && st != EMU_STOP_LIMIT) ||
+            (st == EMU_STOP_LIMIT && emu_machine_insn_limit_reached(m))) {
             stop_message(m, st, err, errlen, m->wl->reject[0] ? m->wl->reject :
+                         st == EMU_STOP_LIMIT ? "before the kernel announced its workload ring" :
                          "before announcing its workload ring (is `workload` on its command line?)");
             return -1;
         }
@@ -326,7 +330,8 @@ int emu_wl_run(emu_machine *m, const emu_wl_batch *b, unsigned nb,
         }
         w->stats.round_trips++;
         st = run_waiting(m, limit - used);
-        if (st != EMU_STOP_PAUSE && st != EMU_STOP_LIMIT) {
+        if ((st != EMU_STOP_PAUSE && st != EMU_STOP_LIMIT) ||
+            (st == EMU_STOP_LIMIT && emu_machine_insn_limit_reached(m))) {
             stop_message(m, st, err, errlen, "while running workload requests");
             return -1;
         }

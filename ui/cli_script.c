@@ -70,6 +70,7 @@ emu_stop cli_script_run(emu_machine *m, const cli_script *sc, int *status)
     }
     emu_script_destroy(s);
     emu_stop why = emu_machine_stop_reason(m);
-    /* the machine's own stop (exit, crash, deadlock) decides the status */
-    return why == EMU_STOP_EXIT || why == EMU_STOP_CRASH || why == EMU_STOP_DEADLOCK ? why : EMU_STOP_NONE;
+    /* the machine's own stop (exit, crash, deadlock, --max-insns) decides the status */
+    return why == EMU_STOP_EXIT || why == EMU_STOP_CRASH || why == EMU_STOP_DEADLOCK ||
+           (why == EMU_STOP_LIMIT && emu_machine_insn_limit_reached(m)) ? why : EMU_STOP_NONE;
 }

@@ -111,4 +111,12 @@ check_eq "--seed without a script: exit status" 2 "$RC"
 run_pagelab "$TMP/out" "$TMP/err" --kernel "$KERNEL" $S/prng.lua --seed x
 check_eq "--seed x: exit status" 2 "$RC"
 
+# --max-insns stops a script (before or after the ring is up) with the
+# limit's status, never a hang.
+for n in 3M 40M; do
+    run_pagelab "$TMP/out" "$TMP/err" --kernel "$KERNEL" --cmdline quiet workloads/demo.lua --max-insns $n
+    check_eq "demo.lua --max-insns $n: exit status" 124 "$RC"
+    check_eq "demo.lua --max-insns $n: the limit is named" 1 "$(count_lines "$TMP/err" 'instruction limit \(max_insns\) was reached')"
+done
+
 finish
