@@ -72,9 +72,12 @@ extern uint32_t page_group_by_mobility_disabled;
 #define MOBILITY_MIN_PAGES  (pageblock_nr_pages * LINUX_MIGRATE_TYPES)
 
 /* 2.6.32's allocflags_to_migratetype: the gfp's type, UNMOVABLE when
- * grouping by mobility is disabled. */
+ * grouping by mobility is disabled.  A gfp with neither mobility bit (the
+ * common GFP_KERNEL case) is UNMOVABLE either way: one test decides it. */
 static mm_always_inline unsigned allocflags_to_migratetype(gfp_t gfp)
 {
+    if (MM_LIKELY(!(gfp & (__GFP_MOVABLE | __GFP_RECLAIMABLE))))
+        return MIGRATE_UNMOVABLE;
     if (MM_UNLIKELY(page_group_by_mobility_disabled))
         return MIGRATE_UNMOVABLE;
     return gfp_migratetype(gfp);
