@@ -146,6 +146,34 @@ static const emu_block_cost *block_cost_miss(emu_cpu *c, uint32_t vaddr, uint32_
     return emu_timing_insert(c->m->timing, vaddr, size, buf);
 }
 
+/* Pause-loop exits, as hardware virtualization has them.  CPUs run one at
+ * a time here, so a CPU spinning on a lock whose holder's turn has ended
+ * would spin for the rest of its own turn: instructions no real machine
+ * executes, since there the holder runs meanwhile.  A CPU that runs
+ * EMU_PLE_COUNT blocks containing `pause` in a row, each within EMU_PLE_GAP
+ * cycles of the last, gives up the rest of its turn instead: its clock
+ * jumps to the end of its slice (simulated time still passes, as if it had
+ * spun) and the block does not run.  Blocks with `pause` are never put in
+ * the cost cache, so this costs the hot path nothing.  Returns the cost to
+ * charge (none when the turn ends). */
+static const emu_cost_l0 *pause_block(emu_cpu *c, const emu_block_cost *bc)
+{
+    if (c->cycles - c->ple_last > EMU_PLE_GAP)
+        c->ple_run = 0;
+    c->ple_last = c->cycles;
+    c->pause_cost = (emu_cost_l0){ .insns = bc->insns, .cycles = bc->cycles };
+    if (++c->ple_run < EMU_PLE_COUNT || c->single_step || c->cycles >= c->slice_end)
+        return &c->pause_cost;
+    c->ple_run = 0;
+    c->ple_exits++;
+    c->ple_cycles += c->slice_end - c->cycles;
+    c->cycles = c->slice_end;
+    c->stop_requested = true;
+    uc_emu_stop(c->uc);
+    c->pause_cost = (emu_cost_l0){ .key = 0 };
+    return &c->pause_cost;
+}
+
 /* A miss in the CPU's cost cache: the timing model's table, or a decode;
  * fills the cache entry e.  Out of line so the hot path stays small. */
 static __attribute__((noinline)) const emu_cost_l0 *block_cost_fill(emu_cpu *c, emu_cost_l0 *e, uint32_t addr,
@@ -154,6 +182,8 @@ static __attribute__((noinline)) const emu_cost_l0 *block_cost_fill(emu_cpu *c, 
     const emu_block_cost *bc = emu_timing_lookup(c->m->timing, addr, size);
     if (!bc)
         bc = block_cost_miss(c, addr, size);
+    if (bc->flags & EMU_BLOCK_PAUSE)
+        return pause_block(c, bc);
     *e = (emu_cost_l0){ .key = key, .insns = bc->insns, .cycles = bc->cycles };
     return e;
 }

@@ -565,6 +565,8 @@ int emu_machine_cpu_stats(const emu_machine *m, unsigned cpu, emu_cpu_stats *s)
     s->exceptions = c->exceptions;
     s->interrupts = c->interrupts;
     s->ipis_sent = c->ipis_sent;
+    s->pause_exits = c->ple_exits;
+    s->pause_exit_cycles = c->ple_cycles;
     return 0;
 }
 

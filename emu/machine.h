@@ -147,6 +147,8 @@ typedef struct emu_cpu_stats {
     uint64_t exceptions;    /* exceptions delivered (including int n) */
     uint64_t interrupts;    /* external interrupts delivered (timer, IPIs) */
     uint64_t ipis_sent;
+    uint64_t pause_exits;   /* turns ended early by a spin-wait loop (docs/timing.md) */
+    uint64_t pause_exit_cycles;   /* the cycles those exits skipped (included in cycles) */
 } emu_cpu_stats;
 
 /* TLB shootdowns seen so far (kernels that publish tlb_shootdown_req). */

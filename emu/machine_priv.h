@@ -67,6 +67,11 @@ typedef struct emu_mmio_window {
 /* A CPU's small direct-mapped cache of block costs in front of the timing
  * model's shared hash table: one compare per block on the hot path. */
 #define EMU_COST_L0_SIZE 256
+
+/* Pause-loop exits (cpu.c): EMU_PLE_COUNT blocks with `pause`, each within
+ * EMU_PLE_GAP cycles of the previous one, end the CPU's turn. */
+#define EMU_PLE_GAP   256
+#define EMU_PLE_COUNT 16
 typedef struct emu_cost_l0 {
     uint64_t key;            /* size << 32 | addr; 0: empty */
     uint32_t insns, cycles;
@@ -92,6 +97,10 @@ typedef struct emu_cpu {
     emu_mmio_window win[EMU_MAX_WINDOWS];
     unsigned nwin;
     emu_cost_l0 cost_l0[EMU_COST_L0_SIZE];
+    emu_cost_l0 pause_cost;      /* the cost returned for a block with `pause` (never cached) */
+    uint64_t ple_last;           /* cycles at the last `pause` block */
+    uint32_t ple_run;            /* `pause` blocks in a row, each within EMU_PLE_GAP of the last */
+    uint64_t ple_exits, ple_cycles;   /* pause-loop exits, and the cycles they skipped */
     struct { uint64_t at; uint8_t vector; } ipi_q[EMU_IPI_QUEUE];   /* fixed IPIs in flight */
     unsigned nipi_q;
 } emu_cpu;

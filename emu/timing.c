@@ -250,10 +250,13 @@ emu_block_cost emu_timing_cost_of(emu_timing *t, uint32_t vaddr, uint32_t size, 
     size_t n = code ? size : 0;
     uint64_t addr = vaddr, insns = 0, cycles = 0;
     insn_kind prev = { CLS_ALU, false };
+    uint32_t flags = 0;
     while (n > 0 && cs_disasm_iter(t->cs, &p, &n, &addr, t->insn)) {
         if (insns++ > 0)
             cycles += kind_cost(&t->costs, prev, false);
         prev = classify(t->insn);
+        if (t->insn->id == X86_INS_PAUSE)
+            flags |= EMU_BLOCK_PAUSE;
     }
     if (insns > 0)
         cycles += kind_cost(&t->costs, prev, n == 0);
@@ -261,7 +264,7 @@ emu_block_cost emu_timing_cost_of(emu_timing *t, uint32_t vaddr, uint32_t size, 
         insns++;
         cycles += t->costs.alu;
     }
-    return (emu_block_cost){ (uint32_t)insns, cycles > UINT32_MAX ? UINT32_MAX : (uint32_t)cycles };
+    return (emu_block_cost){ (uint32_t)insns, cycles > UINT32_MAX ? UINT32_MAX : (uint32_t)cycles, flags };
 }
 
 /* ---- the cache -------------------------------------------------------------- */

@@ -51,7 +51,12 @@ typedef struct emu_timing_costs {
 typedef struct emu_block_cost {
     uint32_t insns;
     uint32_t cycles;
+    uint32_t flags;          /* EMU_BLOCK_* */
 } emu_block_cost;
+
+/* The block contains a `pause` (a spin-wait loop: see pause-loop exits in
+ * cpu.c and docs/timing.md). */
+#define EMU_BLOCK_PAUSE 0x1u
 
 /* Counters for benchmarks and views. */
 typedef struct emu_timing_stats {

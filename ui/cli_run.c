@@ -393,10 +393,11 @@ static void print_stats(const emu_machine *m, double secs)
         emu_machine_cpu_stats(m, i, &s);
         insns += s.insns;
         fprintf(stderr, "pagelab: cpu%u: %llu cycles (%llu idle), %llu instructions, %llu exceptions, "
-                "%llu interrupts, %llu IPIs sent\n", i, (unsigned long long)s.cycles,
-                (unsigned long long)s.idle_cycles, (unsigned long long)s.insns,
-                (unsigned long long)s.exceptions, (unsigned long long)s.interrupts,
-                (unsigned long long)s.ipis_sent);
+                "%llu interrupts, %llu IPIs sent, %llu pause-loop exits (%llu cycles)\n", i,
+                (unsigned long long)s.cycles, (unsigned long long)s.idle_cycles,
+                (unsigned long long)s.insns, (unsigned long long)s.exceptions,
+                (unsigned long long)s.interrupts, (unsigned long long)s.ipis_sent,
+                (unsigned long long)s.pause_exits, (unsigned long long)s.pause_exit_cycles);
     }
     emu_shootdown_stats sd;
     emu_machine_shootdown_stats(m, &sd);
