@@ -76,6 +76,18 @@ static void cache_init(cache *c, const emu_cache_geom *g, uint32_t *tags)
     memset(&c->st, 0, sizeof c->st);
 }
 
+/* Puts e in s[0], moving s[0..i-1] up one way (s[i] is overwritten).  A
+ * carried copy rather than a shifting loop, which GCC turns into a memmove
+ * call: sets have few ways, and the call costs more than the copy. */
+static inline void rotate_in(uint32_t *s, uint32_t i, uint32_t e)
+{
+    for (uint32_t j = 0; j <= i; j++) {
+        uint32_t t = s[j];
+        s[j] = e;
+        e = t;
+    }
+}
+
 /* Looks line up in c and makes it the set's MRU entry, or'ing dirty (0 or
  * DIRTY) into it.  On a miss the LRU entry is replaced: it is returned in
  * *victim (0 when the way was invalid) and counted.  Returns true on a hit. */
@@ -103,8 +115,7 @@ static inline bool cache_touch(cache *c, uint32_t line, uint32_t dirty, uint32_t
         c->st.evictions += s[last] & VALID;
         c->st.writebacks += (s[last] & DIRTY) >> 1;
     }
-    memmove(s + 1, s, i * sizeof *s);
-    s[0] = e | dirty;
+    rotate_in(s, i, e | dirty);
     return hit;
 }
 

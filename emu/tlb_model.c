@@ -58,6 +58,17 @@ static inline tlb_slot *set_of(const tlb_arr *a, uint32_t vpn)
     return a->slots + (size_t)(vpn & a->set_mask) * a->ways;
 }
 
+/* Puts e in s[0], moving s[0..i-1] up one way (s[i] is overwritten); a
+ * carried copy, not a memmove call (see cache_model.c). */
+static inline void rotate_in(tlb_slot *s, uint32_t i, tlb_slot e)
+{
+    for (uint32_t j = 0; j <= i; j++) {
+        tlb_slot t = s[j];
+        s[j] = e;
+        e = t;
+    }
+}
+
 /* Finds vpn in a and moves it to the front of its set; NULL if absent. */
 static inline const tlb_slot *arr_hit(tlb_arr *a, uint32_t vpn)
 {
@@ -67,9 +78,7 @@ static inline const tlb_slot *arr_hit(tlb_arr *a, uint32_t vpn)
         return s;
     for (uint32_t i = 1; i < a->ways; i++) {
         if ((s[i].tag & ~GLOBAL) == want) {
-            tlb_slot e = s[i];
-            memmove(s + 1, s, i * sizeof *s);
-            s[0] = e;
+            rotate_in(s, i, s[i]);
             return s;
         }
     }
@@ -108,7 +117,7 @@ static bool arr_insert(tlb_arr *a, uint32_t vpn, uint32_t tag, uint32_t pte)
     if (!s) {
         s = set_of(a, vpn);
         evicted = s[a->ways - 1].tag & VALID;
-        memmove(s + 1, s, (a->ways - 1) * sizeof *s);
+        rotate_in(s, a->ways - 1, (tlb_slot){ 0, 0 });
     }
     s[0] = (tlb_slot){ tag, pte };
     return evicted;
