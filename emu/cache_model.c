@@ -178,19 +178,37 @@ static inline uint32_t access_line(emu_cache_model *m, unsigned cpu, cache *l1, 
     return l1->latency + l2_read(m, cpu, line << l1->line_shift);
 }
 
-/* Hot path (contract in cache_model.h). */
-uint32_t emu_cache_access(emu_cache_model *m, unsigned cpu, uint32_t paddr, uint32_t size,
-                          bool write, emu_cache_kind kind)
+/* Everything but an MRU hit of a one-line access: each line the bytes touch,
+ * lowest first, through access_line; returns the summed cycles. */
+static __attribute__((noinline)) uint32_t access_slow(emu_cache_model *m, unsigned cpu, cache *l1,
+                                                      uint32_t paddr, uint32_t size, uint32_t dirty)
 {
-    cache *l1 = &m->l1[2 * cpu + ((unsigned)kind | (unsigned)write)];
-    uint32_t dirty = write ? DIRTY : 0;
-    uint32_t first = paddr >> l1->line_shift;
     uint64_t end = (uint64_t)paddr + (size ? size : 1) - 1;
+    uint32_t first = paddr >> l1->line_shift;
     uint32_t last = (uint32_t)((end > UINT32_MAX ? UINT32_MAX : end) >> l1->line_shift);
     uint32_t cycles = access_line(m, cpu, l1, first, dirty);
     for (uint32_t line = first; line != last; )
         cycles += access_line(m, cpu, l1, ++line, dirty);
     return cycles;
+}
+
+/* Hot path (contract in cache_model.h): a one-line access hitting the MRU
+ * way of its set (the common case: the line used last) is handled here; the
+ * rest goes out of line so that this stays a leaf with few registers. */
+uint32_t emu_cache_access(emu_cache_model *m, unsigned cpu, uint32_t paddr, uint32_t size,
+                          bool write, emu_cache_kind kind)
+{
+    cache *l1 = &m->l1[2 * cpu + ((unsigned)kind | (unsigned)write)];
+    uint32_t line = paddr >> l1->line_shift;
+    uint32_t *s0 = l1->tags + (size_t)(line & l1->set_mask) * l1->ways;
+    uint32_t dirty = (uint32_t)write << 1;
+    bool one_line = (((uint64_t)paddr + size - 1) >> l1->line_shift) == line;
+    if (__builtin_expect((*s0 & ~DIRTY) == (line << 2 | VALID) && one_line && size, 1)) {
+        *s0 |= dirty;
+        l1->st.hits++;
+        return l1->latency;
+    }
+    return access_slow(m, cpu, l1, paddr, size, dirty);
 }
 
 /* Creates the model (contract in cache_model.h). */
