@@ -24,11 +24,24 @@ run_twice() {
     if cmp -s "$TMP/out" "$TMP/out2"; then pass; else fail "$name: the two runs differ"; diff "$TMP/out" "$TMP/out2" | head >&2; fi
 }
 
+# trace_twice NAME ARGS...: two runs with --trace give byte-identical
+# Chrome JSON files that hold page allocation events.
+trace_twice() {
+    local name=$1
+    shift
+    run_pagelab "$TMP/tout" "$TMP/terr" --kernel "$KERNEL" --cmdline quiet "$@" --trace "$TMP/t1.json"
+    check_eq "$name --trace: exit status" 0 "$RC"
+    run_pagelab "$TMP/tout" "$TMP/terr" --kernel "$KERNEL" --cmdline quiet "$@" --trace "$TMP/t2.json"
+    if cmp -s "$TMP/t1.json" "$TMP/t2.json"; then pass; else fail "$name: the two traces differ"; fi
+    if grep -q '"name":"page_alloc"' "$TMP/t1.json"; then pass; else fail "$name: no page_alloc event in the trace"; fi
+}
+
 for w in demo fragmentation slab_churn vmalloc_storm kmap_pressure dma_reserve pcp_lists numa random_mix; do
     run_twice "$w" "workloads/$w.lua" --report all
     has_line "$TMP/out" "invariant violations: 0"
     check_eq "$w: five reports" 5 "$(count_lines "$TMP/out" '^== host report: ')"
     cp "$TMP/out" "$TMP/$w.out"
+    trace_twice "$w" "workloads/$w.lua"
 done
 has_line "$TMP/demo.out" "machine: 2 CPUs, 1024 MiB"
 has_line "$TMP/demo.out" "100 x kmalloc(192): size-192 has 100 active objects in 5 slabs"
