@@ -111,8 +111,10 @@ int main(int argc, char **argv)
         { "cache: 1 MiB sequential", RUN_CACHE, P_SEQ },
         { "cache: 64 MiB random (misses)", RUN_CACHE, P_RAND },
         { "cache: kernel-like mix", RUN_CACHE, P_MIX },
+        { "tlb: 4 KiB sequential (MRU hits)", RUN_TLB, P_HOT },
         { "tlb: 48 random pages (hits)", RUN_TLB, P_PG48 },
         { "tlb: 4096 random pages (misses)", RUN_TLB, P_PG4K },
+        { "tlb+walk+cache: 4 KiB sequential", RUN_BOTH, P_HOT },
         { "tlb+walk+cache: kernel-like mix", RUN_BOTH, P_MIX },
         { "tlb+walk+cache: 4096 random pages", RUN_BOTH, P_PG4K },
     };

@@ -70,7 +70,7 @@ static inline void rotate_in(tlb_slot *s, uint32_t i, tlb_slot e)
 }
 
 /* Finds vpn in a and moves it to the front of its set; NULL if absent. */
-static inline const tlb_slot *arr_hit(tlb_arr *a, uint32_t vpn)
+static inline tlb_slot *arr_hit(tlb_arr *a, uint32_t vpn)
 {
     tlb_slot *s = set_of(a, vpn);
     uint32_t want = vpn << 2 | VALID;
@@ -129,7 +129,7 @@ bool emu_tlb_lookup(emu_tlb *t, uint32_t va, emu_tlb_kind kind, uint32_t *pa)
  * another page was evicted. */
 static bool arr_insert(tlb_arr *a, uint32_t vpn, uint32_t tag, uint32_t pte)
 {
-    tlb_slot *s = (tlb_slot *)arr_hit(a, vpn);
+    tlb_slot *s = arr_hit(a, vpn);
     bool evicted = false;
     if (!s) {
         s = set_of(a, vpn);
