@@ -14,7 +14,6 @@
 #include "machine.h"
 #include "wl_ring.h"
 
-#define GFP_KERNEL_MASK 0xd0u
 #define NODE_ANY 0xffffffffu
 
 typedef struct bench_ctx {
@@ -128,21 +127,27 @@ int main(int argc, char **argv)
     size_t n = check ? 2000 : 20000;
     unsigned rounds = check ? 1 : 10;
     bench_ctx b = { .cap = n };
+    uint32_t gfp;
+    char err[128];
     double ins, ops;
     emu_wl_stats st;
 
     b.req = calloc(n, sizeof *b.req);
     b.res = calloc(n, sizeof *b.res);
+    if (emu_wl_parse_gfp("GFP_KERNEL", &gfp, err, sizeof err)) {
+        fprintf(stderr, "pagelab-bench-wl: %s\n", err);
+        return 1;
+    }
     if (!b.req || !b.res || boot(&b))
         return 1;
     printf("%-46s %14s %12s\n", "operation (1 CPU, 256 MiB)", "host ops/s", "guest insns");
-    ops = alloc_free_list(&b, WL_OP_ALLOC_PAGES, 0, GFP_KERNEL_MASK, NODE_ANY, WL_OP_FREE_PAGES, n, rounds, &ins);
+    ops = alloc_free_list(&b, WL_OP_ALLOC_PAGES, 0, gfp, NODE_ANY, WL_OP_FREE_PAGES, n, rounds, &ins);
     printf("%-46s %14.0f %12.1f\n", "alloc_pages/free_pages order 0, batched list", ops, ins);
-    ops = alloc_free_list(&b, WL_OP_KMALLOC, 64, GFP_KERNEL_MASK, 0, WL_OP_KFREE, n, rounds, &ins);
+    ops = alloc_free_list(&b, WL_OP_KMALLOC, 64, gfp, 0, WL_OP_KFREE, n, rounds, &ins);
     printf("%-46s %14.0f %12.1f\n", "kmalloc/kfree 64 bytes, batched list", ops, ins);
-    ops = pair_op(&b, WL_OP_ALLOC_FREE_PAGES, 0, GFP_KERNEL_MASK, (uint32_t)n * rounds * 10, &ins);
+    ops = pair_op(&b, WL_OP_ALLOC_FREE_PAGES, 0, gfp, (uint32_t)n * rounds * 10, &ins);
     printf("%-46s %14.0f %12.1f\n", "alloc_free_pages order 0 (repeat count)", ops, ins);
-    ops = pair_op(&b, WL_OP_KMALLOC_KFREE, 64, GFP_KERNEL_MASK, (uint32_t)n * rounds * 10, &ins);
+    ops = pair_op(&b, WL_OP_KMALLOC_KFREE, 64, gfp, (uint32_t)n * rounds * 10, &ins);
     printf("%-46s %14.0f %12.1f\n", "kmalloc_kfree 64 bytes (repeat count)", ops, ins);
     printf("%-46s %14.2f\n", "one unbatched round trip (NOP), host us", round_trip_us(&b, check ? 100 : 20000));
     emu_wl_get_stats(b.m, &st);

@@ -155,15 +155,7 @@ void ik_report_pagetypeinfo(ik_ctx *c)
 /* ---- /proc/zoneinfo ------------------------------------------------------------------ */
 
 static const char *const stat_names[NR_VM_ZONE_STAT_ITEMS] = {
-    [NR_FREE_PAGES]         = "nr_free_pages",
-    [NR_SLAB_RECLAIMABLE]   = "nr_slab_reclaimable",
-    [NR_SLAB_UNRECLAIMABLE] = "nr_slab_unreclaimable",
-    [NR_PAGETABLE]          = "nr_page_table_pages",
-    [NUMA_HIT]              = "numa_hit",
-    [NUMA_MISS]             = "numa_miss",
-    [NUMA_FOREIGN]          = "numa_foreign",
-    [NUMA_LOCAL]            = "numa_local",
-    [NUMA_OTHER]            = "numa_other",
+    MM_ZONE_STAT_NAMES(MM_ZONE_STAT_NAME_INIT)
 };
 
 static void zoneinfo_zone(ik_ctx *c, unsigned nid, const struct zone *z)

@@ -35,7 +35,17 @@ struct per_cpu_pages {
 
 enum zone_watermarks { WMARK_MIN, WMARK_LOW, WMARK_HIGH, NR_WMARK };
 
-/* Per-zone counters, printed by zoneinfo in this order (names in report.c). */
+/* Linux's zoneinfo names of the per-zone counters, in enum order: one list
+ * for the guest's report (report.c) and the host's reading of it
+ * (emu/introspect_zone.c).  X(item, name). */
+#define MM_ZONE_STAT_NAMES(X) \
+    X(NR_FREE_PAGES, "nr_free_pages") X(NR_SLAB_RECLAIMABLE, "nr_slab_reclaimable") \
+    X(NR_SLAB_UNRECLAIMABLE, "nr_slab_unreclaimable") X(NR_PAGETABLE, "nr_page_table_pages") \
+    X(NUMA_HIT, "numa_hit") X(NUMA_MISS, "numa_miss") X(NUMA_FOREIGN, "numa_foreign") \
+    X(NUMA_LOCAL, "numa_local") X(NUMA_OTHER, "numa_other")
+#define MM_ZONE_STAT_NAME_INIT(item, name) [item] = name,
+
+/* Per-zone counters, printed by zoneinfo in this order (names above). */
 enum zone_stat_item {
     NR_FREE_PAGES,            /* pages in free_area (per-CPU lists not counted) */
     NR_SLAB_RECLAIMABLE,

@@ -207,15 +207,7 @@ void mm_report_pagetypeinfo(struct mm_seq *s)
 
 /* Linux's names of our zone counters, in enum zone_stat_item order. */
 static const char *const zone_stat_names[NR_VM_ZONE_STAT_ITEMS] = {
-    [NR_FREE_PAGES]         = "nr_free_pages",
-    [NR_SLAB_RECLAIMABLE]   = "nr_slab_reclaimable",
-    [NR_SLAB_UNRECLAIMABLE] = "nr_slab_unreclaimable",
-    [NR_PAGETABLE]          = "nr_page_table_pages",
-    [NUMA_HIT]              = "numa_hit",
-    [NUMA_MISS]             = "numa_miss",
-    [NUMA_FOREIGN]          = "numa_foreign",
-    [NUMA_LOCAL]            = "numa_local",
-    [NUMA_OTHER]            = "numa_other",
+    MM_ZONE_STAT_NAMES(MM_ZONE_STAT_NAME_INIT)
 };
 
 /* Our counters are updated in place (no per-CPU differentials folded in

@@ -19,7 +19,8 @@ struct wl_entry {
 	uint16_t type;         /* enum wl_htype; WL_H_FREE on the free list */
 	uint16_t gen;          /* generation: bumped on each free (12 bits used) */
 	uint32_t addr;         /* pages: pfn; others: kernel virtual address */
-	uint32_t size;         /* pages: order; kmalloc/vmalloc: bytes; vmap: pages;
+	uint32_t size;         /* pages: order; kmalloc/vmalloc: bytes; cache: object
+	                        * size; vmap: its struct wl_vmap_rec (wl_ops.c);
 	                        * object: its cache's handle; kmap: the page handle;
 	                        * free entry: next free index + 1 (0: none) */
 	uint32_t users;        /* handles that depend on this one (kmaps, vmaps of
