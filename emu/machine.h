@@ -24,6 +24,12 @@
 
 typedef struct emu_machine emu_machine;
 
+/* How simulated time is charged (docs/timing.md). */
+typedef enum emu_timing_mode {
+    EMU_TIMING_FAST = 0,      /* per-block instruction costs only (the default) */
+    EMU_TIMING_DETAILED,      /* plus TLBs, caches, page walks, IPI and interrupt costs */
+} emu_timing_mode;
+
 typedef struct emu_config {
     const char *kernel_path;  /* Multiboot v1 ELF32 kernel */
     uint64_t ram_bytes;       /* EMU_RAM_MIN .. EMU_RAM_MAX, multiple of 4 KiB */
@@ -33,7 +39,14 @@ typedef struct emu_config {
     uint64_t clock_hz;        /* simulated CPU clock; the LAPIC timer runs at a fixed 1 GHz */
     uint64_t quantum_cycles;  /* cycles each CPU runs before the next one gets its turn */
     const char *timing_costs; /* "name=value,..." overriding instruction-class costs, or NULL */
+    emu_timing_mode timing;   /* EMU_TIMING_FAST or EMU_TIMING_DETAILED */
+    const char *machine_desc; /* machine description file ("key = value" lines, docs/timing.md)
+                               * applied on the defaults before timing_costs, or NULL */
 } emu_config;
+
+/* "fast", "detailed"; emu_timing_mode_parse returns -1 for anything else. */
+const char *emu_timing_mode_name(emu_timing_mode t);
+int emu_timing_mode_parse(const char *s);
 
 /* Fills cfg with the defaults: 1 GiB, 2 CPUs, 1 GHz, 10,000-cycle quanta. */
 void emu_config_init(emu_config *cfg);
@@ -49,7 +62,22 @@ enum emu_event_kind {
     EMU_EV_CPU_STATE,    /* a CPU started, halted, woke or was reset: u.text */
     EMU_EV_SHOOTDOWN,    /* a TLB shootdown completed (all targets acknowledged): u.shootdown */
     EMU_EV_TRACE,        /* a record of the guest's event trace: u.trace (see "event trace") */
+    EMU_EV_STALE_TLB,    /* detailed mode: a CPU used a stale TLB entry: u.stale */
 };
+
+/* A use of a TLB entry whose page-table entry changed after the entry was
+ * filled, with no invlpg or flush since: a missing TLB flush or shootdown. */
+typedef struct emu_stale_tlb {
+    uint32_t va;             /* the virtual address accessed */
+    uint32_t old_pa;         /* where the stale entry translates it */
+    uint32_t new_pa;         /* where the page tables translate it now (if new_present) */
+    bool new_present;        /* false: the page is no longer mapped */
+    bool fetch;              /* an instruction fetch (else a data access) */
+    bool write;
+    uint32_t eip;            /* the accessing instruction (block start for a fetch) */
+    const char *symbol;      /* the kernel function holding eip, or NULL */
+    uint32_t sym_offset;
+} emu_stale_tlb;
 
 /* One record of the guest's event trace (guest/include/abi/trace.h, docs/trace.md),
  * as drained from its CPU's ring; the event's cpu and cycles are the
@@ -80,6 +108,7 @@ typedef struct emu_event {
             uint64_t cycles;                        /* first IPI to last acknowledgement */
         } shootdown;
         emu_trace_rec trace;
+        emu_stale_tlb stale;
         const char *text;
     } u;
 } emu_event;
@@ -149,7 +178,33 @@ typedef struct emu_cpu_stats {
     uint64_t ipis_sent;
     uint64_t pause_exits;   /* turns ended early by a spin-wait loop (docs/timing.md) */
     uint64_t pause_exit_cycles;   /* the cycles those exits skipped (included in cycles) */
+    uint64_t shootdowns_sent;     /* TLB shootdowns this CPU initiated */
+    uint64_t shootdowns_received; /* shootdown IPIs this CPU acknowledged */
+    uint64_t shootdown_wait_cycles; /* as initiator: first IPI to last acknowledgement */
+    uint64_t intr_cycles;         /* detailed mode: interrupt/exception entry cycles charged */
 } emu_cpu_stats;
+
+/* Detailed mode: one CPU's TLBs and caches (all zero in fast mode).  The L2
+ * is shared: its fields count this CPU's accesses that reached it. */
+typedef struct emu_mem_stats {
+    bool detailed;                         /* the machine runs --timing detailed */
+    uint64_t itlb_hits, itlb_misses, itlb_evictions;
+    uint64_t dtlb_hits, dtlb_misses, dtlb_evictions;
+    uint64_t walks;                        /* page walks (ITLB + DTLB misses that walked) */
+    uint64_t walk_cycles;                  /* their cycles, PDE/PTE reads included */
+    uint64_t tlb_flushes;                  /* CR3 writes and full flushes */
+    uint64_t invlpgs;
+    uint64_t l1i_hits, l1i_misses, l1i_evictions;
+    uint64_t l1d_hits, l1d_misses, l1d_evictions, l1d_writebacks;
+    uint64_t l2_hits, l2_misses;
+    uint64_t remote_fills;                 /* memory fills from another NUMA node */
+    uint64_t mem_cycles;                   /* cycles charged by the memory system */
+    uint64_t stale_uses;                   /* stale TLB entries used (EMU_EV_STALE_TLB) */
+} emu_mem_stats;
+
+/* Copies cpu's memory-system counters; -1 for a bad cpu. */
+int emu_machine_mem_stats(const emu_machine *m, unsigned cpu, emu_mem_stats *out);
+emu_timing_mode emu_machine_timing_mode(const emu_machine *m);
 
 /* TLB shootdowns seen so far (kernels that publish tlb_shootdown_req). */
 typedef struct emu_shootdown_stats {
@@ -305,6 +360,18 @@ typedef struct emu_wl_stats {
     uint64_t requests, round_trips, doorbells;
 } emu_wl_stats;
 void emu_wl_get_stats(const emu_machine *m, emu_wl_stats *out);
+
+/* Latency of the completed workload requests of one operation (all CPUs,
+ * every request counted once, a repeat-count request as one sample of its
+ * total cost): count, and cycle percentiles by nearest rank over every
+ * sample (exact, not bucketed). */
+typedef struct emu_wl_latency {
+    uint64_t count;
+    uint64_t min, p50, p90, p99, max;
+    double mean;
+} emu_wl_latency;
+/* Fills *out for op (enum wl_op); out->count == 0 when none ran. */
+void emu_wl_get_latency(const emu_machine *m, unsigned op, emu_wl_latency *out);
 
 /* ---- event trace ------------------------------------------------------------------
  *

@@ -34,6 +34,8 @@ static const struct cfg_key {
     KEY("l2.ways", l2.ways, G_L2),      KEY("l2.latency", l2.latency, G_L2),
     KEY("mem.latency", mem_latency, G_NONE),
     KEY("mem.remote_penalty", remote_penalty, G_NONE),
+    KEY("ipi.latency", ipi_latency, G_NONE),
+    KEY("intr.entry", intr_entry, G_NONE),
 };
 #define NKEYS (sizeof cfg_keys / sizeof cfg_keys[0])
 
@@ -55,6 +57,8 @@ void emu_timing_config_default(emu_timing_config *cfg)
     cfg->l2 = (emu_cache_geom){ 262144, 32, 4, 8 };     /* 42h */
     cfg->mem_latency = 60;
     cfg->remote_penalty = 60;
+    cfg->ipi_latency = 500;
+    cfg->intr_entry = 60;
     emu_timing_costs_default(&cfg->costs);
 }
 

@@ -57,6 +57,9 @@ typedef struct emu_timing_config {
     emu_cache_geom l2;      /* shared second-level cache */
     uint32_t mem_latency;   /* cycles of a memory access after an L2 miss */
     uint32_t remote_penalty;/* extra cycles when the memory is on another node */
+    uint32_t ipi_latency;   /* cycles from a fixed IPI's ICR write to the target's IRR */
+    uint32_t intr_entry;    /* cycles charged to a CPU for delivering an interrupt or
+                             * exception through its IDT (the handler's iret costs cost.iret) */
     emu_timing_costs costs; /* fast-mode per-instruction costs (emu/timing.h) */
 } emu_timing_config;
 
