@@ -44,15 +44,17 @@ static void test_keys(void)
     memset(&c, 0, sizeof c);
     for (const char *k; (k = emu_timing_config_key(n)) != NULL; n++)
         CHECK(emu_timing_config_set(&c, k, 1000 + n));
-    CHECK_EQ(n, 23);
+    CHECK_EQ(n, 25);
     CHECK_EQ(c.itlb.entries, 1000);
     CHECK_EQ(c.l1d.latency, 1016);
     CHECK_EQ(c.remote_penalty, 1022);
+    CHECK_EQ(c.ipi_latency, 1023);
+    CHECK_EQ(c.intr_entry, 1024);
     uint64_t sum = 0;                    /* each field set exactly once */
     const uint32_t *f = (const uint32_t *)&c;
     for (size_t i = 0; i < offsetof(emu_timing_config, costs) / 4; i++)
         sum += f[i];
-    CHECK_EQ(sum, 23 * 1000 + 22 * 23 / 2);
+    CHECK_EQ(sum, 25 * 1000 + 24 * 25 / 2);
     CHECK(emu_timing_config_set(&c, "cost.div", 41));
     CHECK_EQ(c.costs.div, 41);
     CHECK(!emu_timing_config_set(&c, "cost.nope", 1));
