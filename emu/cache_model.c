@@ -45,6 +45,7 @@ struct emu_cache_model {
     uint64_t range_end[EMU_CACHE_MAX_NODES];
     uint8_t range_node[EMU_CACHE_MAX_NODES];
     uint8_t cpu_node[EMU_CACHE_MAX_CPUS];
+    emu_cache_cpu_stats cpu_st[EMU_CACHE_MAX_CPUS];   /* each CPU's share of L2 and memory */
     uint32_t *tag_block;    /* every cache's tags, one allocation */
     cache l1[];             /* 2 * ncpus */
 };
@@ -141,6 +142,7 @@ static uint32_t mem_fill(emu_cache_model *m, unsigned cpu, uint32_t paddr)
     if (emu_cache_node_of(m, paddr) == m->cpu_node[cpu])
         return m->mem_latency;
     m->mem.remote++;
+    m->cpu_st[cpu].remote++;
     return m->mem_latency + m->remote_penalty;
 }
 
@@ -149,8 +151,11 @@ static uint32_t mem_fill(emu_cache_model *m, unsigned cpu, uint32_t paddr)
 static uint32_t l2_read(emu_cache_model *m, unsigned cpu, uint32_t paddr)
 {
     uint32_t victim = 0;
-    if (cache_touch(&m->l2, paddr >> m->l2.line_shift, 0, &victim))
+    if (cache_touch(&m->l2, paddr >> m->l2.line_shift, 0, &victim)) {
+        m->cpu_st[cpu].l2_hits++;
         return m->l2.latency;
+    }
+    m->cpu_st[cpu].l2_misses++;
     mem_writeback(m, victim);
     return m->l2.latency + mem_fill(m, cpu, paddr);
 }
@@ -309,6 +314,15 @@ void emu_cache_get_stats(const emu_cache_model *m, emu_cache_level level, unsign
         memset(s, 0, sizeof *s);
 }
 
+/* Copies cpu's share of the L2 and memory counters (zeros for a bad cpu). */
+void emu_cache_get_cpu_stats(const emu_cache_model *m, unsigned cpu, emu_cache_cpu_stats *s)
+{
+    if (cpu < m->ncpus)
+        *s = m->cpu_st[cpu];
+    else
+        memset(s, 0, sizeof *s);
+}
+
 /* Copies the memory-side counters. */
 void emu_cache_get_mem_stats(const emu_cache_model *m, emu_cache_mem_stats *s)
 {
@@ -322,4 +336,5 @@ void emu_cache_reset_stats(emu_cache_model *m)
         memset(&m->l1[i].st, 0, sizeof m->l1[i].st);
     memset(&m->l2.st, 0, sizeof m->l2.st);
     memset(&m->mem, 0, sizeof m->mem);
+    memset(m->cpu_st, 0, sizeof m->cpu_st);
 }

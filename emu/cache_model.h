@@ -54,6 +54,12 @@ typedef struct emu_cache_mem_stats {
     uint64_t remote;        /* fills whose node differed from the CPU's */
 } emu_cache_mem_stats;
 
+/* One CPU's share: its L1 fills that hit or missed L2 (write-backs into L2
+ * are nobody's), and its memory fills from a remote node. */
+typedef struct emu_cache_cpu_stats {
+    uint64_t l2_hits, l2_misses, remote;
+} emu_cache_cpu_stats;
+
 typedef struct emu_cache_model emu_cache_model;
 
 /* Creates the caches of cfg for ncpus CPUs (1..EMU_CACHE_MAX_CPUS), all lines
@@ -92,6 +98,9 @@ void emu_cache_flush_all(emu_cache_model *m);
 /* Copies the counters of one cache (cpu is ignored for EMU_CACHE_L2). */
 void emu_cache_get_stats(const emu_cache_model *m, emu_cache_level level, unsigned cpu,
                          emu_cache_stats *s);
+
+/* Copies cpu's share of the L2 and memory counters. */
+void emu_cache_get_cpu_stats(const emu_cache_model *m, unsigned cpu, emu_cache_cpu_stats *s);
 
 /* Copies the memory-side counters. */
 void emu_cache_get_mem_stats(const emu_cache_model *m, emu_cache_mem_stats *s);

@@ -182,8 +182,13 @@ static __attribute__((noinline)) const emu_cost_l0 *block_cost_fill(emu_cpu *c, 
     const emu_block_cost *bc = emu_timing_lookup(c->m->timing, addr, size);
     if (!bc)
         bc = block_cost_miss(c, addr, size);
-    if (bc->flags & EMU_BLOCK_PAUSE)
-        return pause_block(c, bc);
+    if (__builtin_expect(bc->flags & c->nocache_flags, 0)) {
+        if (bc->flags & EMU_BLOCK_PAUSE)
+            return pause_block(c, bc);
+        c->det.next_op = *bc;            /* detailed mode: an MMU operation, see hook_block_detailed */
+        c->pause_cost = (emu_cost_l0){ .insns = bc->insns, .cycles = bc->cycles };
+        return &c->pause_cost;
+    }
     *e = (emu_cost_l0){ .key = key, .insns = bc->insns, .cycles = bc->cycles };
     return e;
 }
@@ -202,6 +207,7 @@ static inline const emu_cost_l0 *block_cost(emu_cpu *c, uint32_t addr, uint32_t 
 void emu_cost_flush(emu_machine *m)
 {
     emu_timing_flush(m->timing);
+    emu_det_decode_flush(m);
     for (unsigned i = 0; i < m->ncpus; i++)
         memset(m->cpu[i].cost_l0, 0, sizeof m->cpu[i].cost_l0);
 }
@@ -251,6 +257,48 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
     const emu_cost_l0 *bc = block_cost(c, (uint32_t)addr, size);
     c->cycles += bc->cycles;
     c->insns += bc->insns;
+}
+
+/* Detailed mode's block hook: first the MMU operation the previous block
+ * ended with, then hook_block's work, then the fetch of the block's code
+ * through the ITLB and L1I.  A block that will not run (end of the turn,
+ * pause-loop exit) is charged nothing. */
+static void hook_block_detailed(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
+{
+    emu_cpu *c = ud;
+    if (__builtin_expect(c->det.pending != 0, 0))
+        emu_det_apply_pending(c);
+    if (__builtin_expect(c->cycles >= c->quantum_end, 0)) {
+        hook_block_slow(uc, c, (uint32_t)addr, size);
+    } else {
+        const emu_cost_l0 *bc = block_cost(c, (uint32_t)addr, size);
+        c->cycles += bc->cycles;
+        c->insns += bc->insns;
+    }
+    if (__builtin_expect(c->stop_requested, 0)) {
+        c->det.next_op.flags = 0;
+        return;
+    }
+    if (__builtin_expect(c->det.next_op.flags != 0, 0)) {
+        c->det.pending = c->det.next_op.flags & EMU_BLOCK_MMU_OPS;
+        c->det.pending_op = c->det.next_op;
+        c->det.next_op.flags = 0;
+    }
+    uint32_t cy = emu_det_fetch(c, &c->det.fetch, (uint32_t)addr, size);
+    c->cycles += cy;
+    c->det.mem_cycles += cy;
+}
+
+/* Detailed mode: every guest load and store.  Unicorn's memory hooks give
+ * the physical address (detailed.c finds the virtual one when it must). */
+static void hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value, void *ud)
+{
+    emu_cpu *c = ud;
+    (void)uc;
+    (void)value;
+    uint32_t cy = emu_det_data(c, &c->det.data, (uint32_t)addr, (uint32_t)size, type == UC_MEM_WRITE);
+    c->cycles += cy;
+    c->det.mem_cycles += cy;
 }
 
 /* An exception or `int n`: remember it (with the real error code), keep
@@ -322,13 +370,18 @@ int emu_cpu_init(emu_machine *m, emu_cpu *c, char *err, size_t errlen)
     uc_hook h;
     c->m = m;
     c->slow = m->cfg.max_insns != 0;
+    bool detailed = c->det.tlb != NULL;
+    c->nocache_flags = EMU_BLOCK_PAUSE | (detailed ? EMU_BLOCK_MMU_OPS : 0);
     if (uc_open(UC_ARCH_X86, UC_MODE_32, &c->uc) || uc_ctl_set_tcg_buffer_size(c->uc, 64u << 20) ||
         uc_context_alloc(c->uc, &c->ctx) ||
         emu_ram_map_cpu(m, c)) {
         snprintf(err, errlen, "cannot create the Unicorn engine of CPU %u", c->index);
         return -1;
     }
-    uc_err e = uc_hook_add(c->uc, &h, UC_HOOK_BLOCK, (void *)hook_block, c, 1, 0);
+    uc_err e = uc_hook_add(c->uc, &h, UC_HOOK_BLOCK, detailed ? (void *)hook_block_detailed : (void *)hook_block,
+                           c, 1, 0);
+    if (!e && detailed)
+        e = uc_hook_add(c->uc, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, (void *)hook_mem, c, 1, 0);
     if (!e)
         e = uc_hook_add(c->uc, &h, UC_HOOK_INTR, (void *)hook_intr, c, 1, 0);
     if (!e)
@@ -378,6 +431,7 @@ void emu_cpu_enter_real_mode(emu_cpu *c, uint8_t vector)
         emu_cost_flush(c->m);
     }
     uc_ctl_flush_tlb(c->uc);
+    emu_det_cpu_reset(c);
 }
 
 /* ---- running -------------------------------------------------------------------- */
@@ -417,6 +471,12 @@ void emu_cpu_run_slice(emu_cpu *c)
         take_interrupt(c);
         c->stop_requested = false;
         uc_err e = uc_emu_start(c->uc, emu_reg(c, UC_X86_REG_EIP), 0, 0, c->single_step ? 1 : 0);
+        if (c->det.pending) {             /* the block with the MMU operation completed, unless it faulted */
+            if (c->exc.valid)
+                c->det.pending = 0;
+            else
+                emu_det_apply_pending(c);
+        }
         if (e != UC_ERR_OK) {
             if (m->stop == EMU_STOP_NONE)
                 emu_crash(m, (int)c->index, "emulator error on CPU %u: %s", c->index, uc_strerror(e));

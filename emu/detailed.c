@@ -1,8 +1,26 @@
-/* emu/detailed.c - the detailed timing mode: the TLB and cache models wired
- * into the CPUs' memory accesses (skeleton: counters only, no hooks yet). */
+/* emu/detailed.c - the detailed timing mode: the TLB and cache models
+ * (tlb_model.h, cache_model.h) behind every guest memory access, the MMU
+ * operations that flush them, and the stale-translation detector.
+ * docs/timing.md, "Detailed mode", has the design; detailed.h the hot paths.
+ *
+ * The architectural TLBs here only answer "what did this cost" and "was
+ * this translation stale"; Unicorn's own TLB keeps deciding what the guest
+ * reads.  Page walks are the host's own (no accessed/dirty bits set).
+ */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "cache_model.h"
+#include "detailed.h"
 #include "machine_priv.h"
+#include "tlb_model.h"
+
+#define PTE_P  0x001u
+#define PTE_RW 0x002u
+#define PTE_US 0x004u
+#define MASK_4K 0xfffff000u
+#define MASK_4M 0xffc00000u
 
 const char *emu_timing_mode_name(emu_timing_mode t)
 {
@@ -23,11 +41,399 @@ emu_timing_mode emu_machine_timing_mode(const emu_machine *m)
     return m->cfg.timing;
 }
 
+/* ---- set-up -------------------------------------------------------------- */
+
+/* A filter that matches nothing, for an L1 of the given geometry. */
+static void filter_init(emu_det_filter *f, const emu_cache_geom *l1, const uint32_t *none)
+{
+    memset(f, 0, sizeof *f);
+    f->vbase = 1;
+    f->pte = none;
+    f->line = ~0u;
+    f->latency = l1->latency;
+    while ((1u << f->line_shift) < l1->line)
+        f->line_shift++;
+}
+
+/* Forgets which TLB entries the filters stand for (the counts stay). */
+void emu_det_reset_filters(emu_det_filter *d, emu_det_filter *f)
+{
+    d->vbase = f->vbase = 1;
+    d->vmask = f->vmask = 0;
+}
+
+int emu_det_init(emu_machine *m, char *err, size_t errlen)
+{
+    if (m->cfg.timing != EMU_TIMING_DETAILED)
+        return 0;
+    m->caches = emu_cache_model_create(&m->tcfg, m->ncpus);
+    if (emu_det_decode_init(m)) {
+        snprintf(err, errlen, "cannot set up the detailed mode's decoder (Capstone)");
+        return -1;
+    }
+    for (unsigned i = 0; i < m->ncpus && m->caches; i++) {
+        emu_det_cpu *d = &m->cpu[i].det;
+        d->tlb = emu_tlb_create(&m->tcfg);
+        if (!d->tlb)
+            break;
+        filter_init(&d->data, &m->tcfg.l1d, &d->none_pte);
+        filter_init(&d->fetch, &m->tcfg.l1i, &d->none_pte);
+    }
+    for (unsigned i = 0; i < m->ncpus; i++) {
+        if (!m->caches || !m->cpu[i].det.tlb) {
+            snprintf(err, errlen, "out of memory creating the detailed timing models");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+void emu_det_fini(emu_machine *m)
+{
+    for (unsigned i = 0; i < m->ncpus; i++) {
+        emu_tlb_destroy(m->cpu[i].det.tlb);
+        m->cpu[i].det.tlb = NULL;
+    }
+    emu_cache_model_destroy(m->caches);
+    m->caches = NULL;
+    emu_det_decode_fini(m);
+}
+
+void emu_det_cpu_reset(emu_cpu *c)
+{
+    emu_det_cpu *d = &c->det;
+    if (!d->tlb)
+        return;
+    d->cr0 = emu_reg(c, UC_X86_REG_CR0);
+    d->cr3 = emu_reg(c, UC_X86_REG_CR3);
+    d->cr4 = emu_reg(c, UC_X86_REG_CR4);
+    emu_tlb_flush_all(d->tlb);
+    emu_tlb_write_cr4(d->tlb, d->cr4);
+    emu_tlb_write_cr0(d->tlb, d->cr0);
+    d->pending = 0;
+    emu_det_reset_filters(&d->data, &d->fetch);
+}
+
+/* ---- page walks and the stale-translation detector ----------------------------- */
+
+/* The host's walk of va under cr3/cr4, reading only.  present: the walk
+ * reached a present leaf; leaf: that entry's value (or the non-present one
+ * where it stopped, 0 if unreadable); at: where it is in RAM. */
+typedef struct det_walk {
+    bool present, large;
+    uint32_t pde, leaf;
+    const uint32_t *at;
+} det_walk;
+
+static void walk(emu_machine *m, uint32_t cr3, uint32_t cr4, uint32_t va, det_walk *w)
+{
+    const uint32_t *pde = (const uint32_t *)emu_phys_ptr(m, (cr3 & MASK_4K) + (va >> 22) * 4, 4);
+    *w = (det_walk){ .pde = pde ? *pde : 0, .leaf = pde ? *pde : 0, .at = pde };
+    if (!pde || !(*pde & PTE_P))
+        return;
+    if ((*pde & EMU_PTE_PS) && (cr4 & EMU_CR4_PSE)) {
+        w->present = w->large = true;
+        return;
+    }
+    const uint32_t *pte = (const uint32_t *)emu_phys_ptr(m, (*pde & MASK_4K) + ((va >> 12) & 0x3ff) * 4, 4);
+    w->leaf = pte ? *pte : 0;
+    w->at = pte;
+    w->present = pte && (*pte & PTE_P);
+}
+
+/* The physical address w gives va (w->present). */
+static uint32_t walk_pa(const det_walk *w, uint32_t va)
+{
+    uint32_t mask = w->large ? MASK_4M : MASK_4K;
+    return (w->leaf & mask) | (va & ~mask);
+}
+
+/* Reports a stale translation: an event and a note for crash reports. */
+static void report_stale(emu_cpu *c, uint32_t va, uint32_t old_pa, const det_walk *w,
+                         bool fetch, bool write)
+{
+    emu_machine *m = c->m;
+    emu_event ev = { .kind = EMU_EV_STALE_TLB, .cpu = (int)c->index, .cycles = c->cycles };
+    emu_stale_tlb *s = &ev.u.stale;
+    s->va = va;
+    s->old_pa = old_pa;
+    s->new_present = w->present;
+    s->new_pa = w->present ? walk_pa(w, va) : 0;
+    s->fetch = fetch;
+    s->write = write;
+    s->eip = fetch ? va : emu_reg(c, UC_X86_REG_EIP);
+    const emu_symbol *sym = emu_symtab_find(&m->syms, s->eip);
+    if (sym) {
+        s->symbol = sym->name;
+        s->sym_offset = s->eip - sym->addr;
+    }
+    c->det.stale_uses++;
+    emu_emit(m, &ev);
+    emu_note(m, (int)c->index, "stale TLB entry used: va 0x%08x -> 0x%08x, page tables now %s 0x%08x, "
+             "eip 0x%08x %s", va, old_pa, w->present ? "map it to" : "do not map it (was)",
+             s->new_pa, s->eip, sym ? sym->name : "?");
+}
+
+/* A TLB hit on an entry kept from pte (translating va to old_pa): if the
+ * page tables now say otherwise in a way that matters (another frame, not
+ * present, or less permission), the entry is stale.  Either way the entry
+ * takes the current value, so one change is reported once. */
+static void check_stale(emu_cpu *c, uint32_t va, emu_tlb_kind kind, bool write, uint32_t pte,
+                        uint32_t old_pa, const det_walk *w)
+{
+    if (((pte ^ w->leaf) & ~EMU_DET_AD_BITS) == 0)
+        return;
+    bool stale = !w->present || walk_pa(w, va) != old_pa ||
+                 ((pte & PTE_RW) && !(w->leaf & PTE_RW)) || ((pte & PTE_US) && !(w->leaf & PTE_US));
+    emu_tlb_refresh(c->det.tlb, va, kind, w->leaf);
+    if (stale)
+        report_stale(c, va, old_pa, w, kind == EMU_TLB_INSN, write);
+}
+
+/* ---- the slow paths -------------------------------------------------------------- */
+
+/* Points f at the entry (mask, pa_base) for va; pte: its PTE in RAM. */
+static void filter_set(emu_det_filter *f, const emu_machine *m, uint32_t va, uint32_t mask,
+                       uint32_t pa_base, const uint32_t *pte)
+{
+    f->vbase = va & mask;
+    f->vmask = mask;
+    f->pdelta = pa_base - (va & mask);
+    f->pte = pte;
+    f->pte_val = *pte;
+    f->cacheable = pa_base < m->ram_size;
+}
+
+/* Translates va for one access through c's TLB model, walking on a miss
+ * (its cycles added to *cycles), and points f at the entry.  False when
+ * the page is not mapped (the access will fault; nothing is filled). */
+static bool translate(emu_cpu *c, emu_det_filter *f, uint32_t va, emu_tlb_kind kind, bool write,
+                      uint32_t *pa, uint32_t *cycles)
+{
+    emu_det_cpu *d = &c->det;
+    emu_machine *m = c->m;
+    if (!(d->cr0 & EMU_CR0_PG)) {
+        *pa = va;
+        filter_set(f, m, va, MASK_4K, va & MASK_4K, &d->none_pte);
+        return true;
+    }
+    det_walk w;
+    walk(m, d->cr3, d->cr4, va, &w);
+    emu_tlb_entry e;
+    if (emu_tlb_lookup(d->tlb, va, kind, pa) && emu_tlb_probe(d->tlb, va, kind, &e)) {
+        check_stale(c, va, kind, write, e.pte, *pa, &w);
+        uint32_t mask = e.large ? MASK_4M : MASK_4K;
+        filter_set(f, m, va, mask, *pa & mask, w.at ? w.at : &d->none_pte);
+        return true;
+    }
+    uint32_t wc = emu_tlb_walk_cycles(d->tlb, m->caches, c->index, d->cr3, va, w.pde);
+    d->walks++;
+    d->walk_cycles += wc;
+    *cycles += wc;
+    d->data.line = ~0u;                  /* the walk's reads went through L1D */
+    if (!w.present) {
+        emu_det_reset_filters(f, f);
+        return false;
+    }
+    *pa = emu_tlb_fill(d->tlb, va, kind, w.pde, w.leaf);
+    uint32_t mask = w.large ? MASK_4M : MASK_4K;
+    filter_set(f, m, va, mask, *pa & mask, w.at);
+    return true;
+}
+
+/* The L1 part of an access at pa: the model's cycles; f remembers the
+ * line (and, for data, whether it is now known dirty). */
+static uint32_t cache_line(emu_cpu *c, emu_det_filter *f, uint32_t pa, uint32_t size, bool write,
+                           emu_cache_kind kind)
+{
+    uint32_t first = pa >> f->line_shift, last = (pa + size - 1) >> f->line_shift;
+    uint32_t cycles = emu_cache_access(c->m->caches, c->index, pa, size, write, kind);
+    f->dirty = write || (f->dirty && first == last && last == f->line);
+    f->line = last;
+    return cycles;
+}
+
+/* Fetch: one access within one 4 KiB page: TLB (filter or model), then the
+ * L1I when the page is memory; returns its cycles. */
+static uint32_t fetch_page(emu_cpu *c, emu_det_filter *f, uint32_t va, uint32_t size)
+{
+    uint32_t cycles = 0, pa;
+    if (emu_det_filter_page(f, va, size)) {
+        f->tlb_hits++;
+        pa = va + f->pdelta;
+    } else if (!translate(c, f, va, EMU_TLB_INSN, false, &pa, &cycles)) {
+        return cycles;
+    }
+    if (f->cacheable)
+        cycles += cache_line(c, f, pa, size, false, EMU_CACHE_INSN);
+    return cycles;
+}
+
+uint32_t emu_det_fetch_slow(emu_cpu *c, uint32_t va, uint32_t size)
+{
+    uint32_t cycles = 0;
+    if (size == 0)
+        size = 1;
+    while (size) {                       /* one ITLB lookup per page */
+        uint32_t chunk = 4096 - (va & 4095);
+        if (chunk > size)
+            chunk = size;
+        cycles += fetch_page(c, &c->det.fetch, va, chunk);
+        va += chunk;
+        size -= chunk;
+    }
+    return cycles;
+}
+
+/* Data: the DTLB for the access Unicorn made at physical pa, through the
+ * virtual address it came from (emu_det_resolve_va).  Points the data
+ * filter at the entry's physical range; false when no translation is
+ * known (paging on, address not found: the access is counted as
+ * unattributed and goes to the caches only). */
+static bool data_translate(emu_cpu *c, emu_det_filter *f, uint32_t pa, bool write, uint32_t *cycles)
+{
+    emu_det_cpu *d = &c->det;
+    emu_machine *m = c->m;
+    uint32_t va, mpa;
+    bool via_stale;
+    if (!(d->cr0 & EMU_CR0_PG)) {
+        filter_set(f, m, pa, MASK_4K, pa & MASK_4K, &d->none_pte);
+        return true;
+    }
+    if (emu_det_resolve_va(c, pa, &va, &via_stale) < 0) {
+        d->unattributed++;
+        emu_det_reset_filters(f, f);
+        return false;
+    }
+    det_walk w;
+    walk(m, d->cr3, d->cr4, va, &w);
+    emu_tlb_entry e;
+    uint32_t mask;
+    if (emu_tlb_lookup(d->tlb, va, EMU_TLB_DATA, &mpa) && emu_tlb_probe(d->tlb, va, EMU_TLB_DATA, &e)) {
+        if (via_stale) {
+            emu_tlb_refresh(d->tlb, va, EMU_TLB_DATA, w.leaf);
+            report_stale(c, va, pa, &w, false, write);
+        } else {
+            check_stale(c, va, EMU_TLB_DATA, write, e.pte, mpa, &w);
+        }
+        mask = e.large ? MASK_4M : MASK_4K;
+    } else {
+        uint32_t wc = emu_tlb_walk_cycles(d->tlb, m->caches, c->index, d->cr3, va, w.pde);
+        d->walks++;
+        d->walk_cycles += wc;
+        *cycles += wc;
+        f->line = ~0u;                   /* the walk's reads went through L1D */
+        if (!w.present) {
+            emu_det_reset_filters(f, f);
+            return false;
+        }
+        emu_tlb_fill(d->tlb, va, EMU_TLB_DATA, w.pde, w.leaf);
+        mask = w.large ? MASK_4M : MASK_4K;
+    }
+    filter_set(f, m, pa, mask, pa & mask, w.at ? w.at : &d->none_pte);
+    return true;
+}
+
+uint32_t emu_det_data_slow(emu_cpu *c, uint32_t pa, uint32_t size, bool write)
+{
+    emu_det_filter *f = &c->det.data;
+    uint32_t cycles = 0;
+    if (size == 0)
+        size = 1;
+    if ((pa & 4095) + size > 4096)       /* Unicorn reports a page-crossing access per page */
+        size = 4096 - (pa & 4095);
+    if (emu_det_filter_page(f, pa, size))
+        f->tlb_hits++;
+    else
+        data_translate(c, f, pa, write, &cycles);
+    if (pa < c->m->ram_size)
+        cycles += cache_line(c, f, pa, size, write, EMU_CACHE_DATA);
+    return cycles;
+}
+
+/* ---- MMU operations ------------------------------------------------------------------ */
+
+/* Register number n of emu_block_cost's invlpg operand (1 eax .. 8 edi). */
+static uint32_t gpr(emu_cpu *c, unsigned n)
+{
+    static const int regs[] = { UC_X86_REG_EAX, UC_X86_REG_ECX, UC_X86_REG_EDX, UC_X86_REG_EBX,
+                                UC_X86_REG_ESP, UC_X86_REG_EBP, UC_X86_REG_ESI, UC_X86_REG_EDI };
+    return n >= 1 && n <= 8 ? emu_reg(c, regs[n - 1]) : 0;
+}
+
+/* Runs after the block holding the operation completed: the operation was
+ * its last instruction, so the registers still hold invlpg's operands. */
+void emu_det_apply_pending(emu_cpu *c)
+{
+    emu_det_cpu *d = &c->det;
+    uint32_t p = d->pending;
+    d->pending = 0;
+    if (p & EMU_BLOCK_CR3_WRITE) {
+        d->cr3 = emu_reg(c, UC_X86_REG_CR3);
+        emu_tlb_flush_cr3(d->tlb);
+    }
+    if (p & EMU_BLOCK_CR4_WRITE) {
+        d->cr4 = emu_reg(c, UC_X86_REG_CR4);
+        emu_tlb_write_cr4(d->tlb, d->cr4);
+    }
+    if (p & EMU_BLOCK_CR0_WRITE) {
+        d->cr0 = emu_reg(c, UC_X86_REG_CR0);
+        emu_tlb_write_cr0(d->tlb, d->cr0);
+    }
+    if (p & EMU_BLOCK_INVLPG) {
+        const emu_block_cost *op = &d->pending_op;
+        uint32_t va = (uint32_t)op->inv_disp + gpr(c, op->inv_base) + gpr(c, op->inv_index) * op->inv_scale;
+        emu_tlb_invlpg(d->tlb, va);
+    }
+    if (p & EMU_BLOCK_WBINVD) {
+        emu_cache_flush_all(c->m->caches);
+        for (unsigned i = 0; i < c->m->ncpus; i++)
+            c->m->cpu[i].det.data.line = c->m->cpu[i].det.fetch.line = ~0u;
+    }
+    emu_det_reset_filters(&d->data, &d->fetch);
+}
+
+/* ---- counters ------------------------------------------------------------------------ */
+
 int emu_machine_mem_stats(const emu_machine *m, unsigned cpu, emu_mem_stats *out)
 {
     if (cpu >= m->ncpus)
         return -1;
     memset(out, 0, sizeof *out);
+    const emu_det_cpu *d = &m->cpu[cpu].det;
     out->detailed = m->cfg.timing == EMU_TIMING_DETAILED;
+    if (!d->tlb)
+        return 0;
+    emu_tlb_stats it, dt;
+    emu_tlb_get_stats(d->tlb, EMU_TLB_INSN, &it);
+    emu_tlb_get_stats(d->tlb, EMU_TLB_DATA, &dt);
+    out->itlb_hits = it.hits + d->fetch.tlb_hits;
+    out->itlb_misses = it.misses;
+    out->itlb_evictions = it.evictions;
+    out->dtlb_hits = dt.hits + d->data.tlb_hits;
+    out->dtlb_misses = dt.misses;
+    out->dtlb_evictions = dt.evictions;
+    out->walks = d->walks;
+    out->walk_cycles = d->walk_cycles;
+    out->tlb_flushes = dt.flushes;
+    out->invlpgs = dt.invlpgs;
+    emu_cache_stats ci, cd;
+    emu_cache_get_stats(m->caches, EMU_CACHE_L1I, cpu, &ci);
+    emu_cache_get_stats(m->caches, EMU_CACHE_L1D, cpu, &cd);
+    out->l1i_hits = ci.hits + d->fetch.l1_hits;
+    out->l1i_misses = ci.misses;
+    out->l1i_evictions = ci.evictions;
+    out->l1d_hits = cd.hits + d->data.l1_hits;
+    out->l1d_misses = cd.misses;
+    out->l1d_evictions = cd.evictions;
+    out->l1d_writebacks = cd.writebacks;
+    emu_cache_cpu_stats cs;
+    emu_cache_get_cpu_stats(m->caches, cpu, &cs);
+    out->l2_hits = cs.l2_hits;
+    out->l2_misses = cs.l2_misses;
+    out->remote_fills = cs.remote;
+    out->mem_cycles = d->mem_cycles;
+    out->stale_uses = d->stale_uses;
+    out->unattributed = d->unattributed;
     return 0;
 }

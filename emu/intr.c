@@ -289,6 +289,10 @@ static void deliver(emu_cpu *c, frame_req q)
     fault f;
     for (int attempt = 0; attempt < 4; attempt++) {
         if (try_deliver(c, &q, &f) == 0) {
+            if (c->det.tlb) {            /* detailed mode: the gate's entry cost */
+                c->cycles += c->m->tcfg.intr_entry;
+                c->det.intr_cycles += c->m->tcfg.intr_entry;
+            }
             note_delivery(c, &q);
             return;
         }

@@ -198,7 +198,7 @@ static void on_ipi(void *ctx, unsigned src, enum emu_ipi_mode mode, uint8_t vect
         if (!(mask & (1u << i)))
             continue;
         if (mode == EMU_IPI_FIXED)
-            ipi_arrive(&m->cpu[i], vector, s->cycles);
+            ipi_arrive(&m->cpu[i], vector, s->cycles + (m->caches ? m->tcfg.ipi_latency : 0));
         else
             init_or_startup(m, &m->cpu[i], mode, vector);
     }
@@ -239,10 +239,9 @@ static int check_config(const emu_config *cfg, char *err, size_t errlen)
     return 0;
 }
 
-/* Applies "name=value,name=value" to the default instruction-class costs. */
+/* Applies "name=value,name=value" to the instruction-class costs. */
 static int parse_costs(const char *spec, emu_timing_costs *costs, char *err, size_t errlen)
 {
-    emu_timing_costs_default(costs);
     while (spec && *spec) {
         char name[32];
         unsigned long v;
@@ -263,13 +262,29 @@ static int parse_costs(const char *spec, emu_timing_costs *costs, char *err, siz
     return 0;
 }
 
+/* The machine description: defaults, then cfg.machine_desc, then the
+ * cfg.timing_costs overrides. */
+static int load_timing_config(emu_machine *m, char *err, size_t errlen)
+{
+    emu_timing_config_default(&m->tcfg);
+    if (m->cfg.timing != EMU_TIMING_FAST && m->cfg.timing != EMU_TIMING_DETAILED) {
+        snprintf(err, errlen, "unknown timing mode %d", (int)m->cfg.timing);
+        return -1;
+    }
+    if (m->cfg.machine_desc && !emu_timing_config_load(m->cfg.machine_desc, &m->tcfg, err, errlen))
+        return -1;
+    return parse_costs(m->cfg.timing_costs, &m->tcfg.costs, err, errlen);
+}
+
 /* Creates the shared devices and each CPU's LAPIC and bus. */
 static int create_devices(emu_machine *m, char *err, size_t errlen)
 {
     emu_lapic_host host = { .ctx = m, .send_ipi = on_ipi, .report = on_lapic_report, .eoi = on_eoi };
-    emu_timing_costs costs;
-    if (parse_costs(m->cfg.timing_costs, &costs, err, errlen))
+    if (load_timing_config(m, err, errlen))
         return -1;
+    emu_timing_costs costs = m->tcfg.costs;
+    if (m->cfg.timing == EMU_TIMING_DETAILED)
+        costs.mem = 0;                  /* the cache model charges every access */
     m->serial = emu_serial_create(on_serial, m);
     m->debugexit = emu_debugexit_create(on_debug_exit, m);
     m->timing = emu_timing_create(&costs);
@@ -321,15 +336,20 @@ emu_machine *emu_machine_create(const emu_config *cfg, const emu_callbacks *cb, 
     m->cfg.kernel_path = m->kernel_path;
     m->cfg.cmdline = m->cmdline;
     m->cfg.timing_costs = NULL;   /* parsed during creation; not kept */
+    m->cfg.machine_desc = NULL;
     m->ncpus = cfg->ncpus;
     int r = emu_ram_init(m, err, errlen);
     if (!r)
         r = emu_cpu_calibrate(m, err, errlen);
     if (!r) {
         m->cfg.timing_costs = cfg->timing_costs;
+        m->cfg.machine_desc = cfg->machine_desc;
         r = create_devices(m, err, errlen);
         m->cfg.timing_costs = NULL;
+        m->cfg.machine_desc = NULL;
     }
+    if (!r)
+        r = emu_det_init(m, err, errlen);
     for (unsigned i = 0; i < m->ncpus && !r; i++) {
         m->cpu[i].index = i;
         m->cpu[i].state = EMU_CPU_WAIT_INIT;
@@ -361,6 +381,7 @@ void emu_machine_destroy(emu_machine *m)
     emu_pic_destroy(m->pic[0]);
     emu_pic_destroy(m->pic[1]);
     emu_timing_destroy(m->timing);
+    emu_det_fini(m);
     emu_trace_destroy(m->trace);
     emu_ram_free(m);
     emu_symtab_free(&m->syms);
@@ -474,6 +495,8 @@ emu_stop emu_machine_run(emu_machine *m, uint64_t cycles)
     uint64_t limit = cycles ? m->now + cycles : 0;
     while (m->stop == EMU_STOP_NONE) {
         uint64_t end = m->now + m->cfg.quantum_cycles;
+        if (m->caches && !m->numa_synced && m->now >= m->numa_next_try)
+            emu_det_sync_numa(m);
         bool ran = false;
         /* A running CPU already at the round's end (the round was cut
          * short by a pause after it had run) counts as having run. */
@@ -567,6 +590,10 @@ int emu_machine_cpu_stats(const emu_machine *m, unsigned cpu, emu_cpu_stats *s)
     s->ipis_sent = c->ipis_sent;
     s->pause_exits = c->ple_exits;
     s->pause_exit_cycles = c->ple_cycles;
+    s->shootdowns_sent = c->sd_sent;
+    s->shootdowns_received = c->sd_received;
+    s->shootdown_wait_cycles = c->sd_wait_cycles;
+    s->intr_cycles = c->det.intr_cycles;
     return 0;
 }
 

@@ -200,6 +200,8 @@ typedef struct emu_mem_stats {
     uint64_t remote_fills;                 /* memory fills from another NUMA node */
     uint64_t mem_cycles;                   /* cycles charged by the memory system */
     uint64_t stale_uses;                   /* stale TLB entries used (EMU_EV_STALE_TLB) */
+    uint64_t unattributed;                 /* data accesses whose virtual address was not
+                                            * found (cache only, no DTLB; docs/timing.md) */
 } emu_mem_stats;
 
 /* Copies cpu's memory-system counters; -1 for a bad cpu. */

@@ -18,10 +18,12 @@
 #include <unicorn/unicorn.h>
 
 #include "bus.h"
+#include "detailed.h"
 #include "lapic.h"
 #include "shootdown.h"
 #include "symbols.h"
 #include "machine.h"
+#include "timing_config.h"
 
 #define EMU_LOW_RAM_END  0xA0000u
 #define EMU_EBDA_BASE    0x9FC00u     /* firmware map: EBDA, reserved */
@@ -87,6 +89,7 @@ typedef struct emu_cpu {
     enum emu_cpu_state state;
     uint64_t cycles, insns, idle_cycles;
     uint64_t exceptions, interrupts, ipis_sent;
+    uint64_t sd_sent, sd_received, sd_wait_cycles;   /* TLB shootdowns (shootdown.c) */
     uint64_t slice_end;          /* stop the CPU once cycles reach this (end of its turn) */
     uint64_t quantum_end;        /* hook_block's one test: slice_end, or 0 to force its slow path
                                   * (stop requested, single-step, instruction limit) */
@@ -98,11 +101,13 @@ typedef struct emu_cpu {
     unsigned nwin;
     emu_cost_l0 cost_l0[EMU_COST_L0_SIZE];
     emu_cost_l0 pause_cost;      /* the cost returned for a block with `pause` (never cached) */
+    uint32_t nocache_flags;      /* EMU_BLOCK_* that keep a block out of cost_l0 */
     uint64_t ple_last;           /* cycles at the last `pause` block */
     uint32_t ple_run;            /* `pause` blocks in a row, each within EMU_PLE_GAP of the last */
     uint64_t ple_exits, ple_cycles;   /* pause-loop exits, and the cycles they skipped */
     struct { uint64_t at; uint8_t vector; } ipi_q[EMU_IPI_QUEUE];   /* fixed IPIs in flight */
     unsigned nipi_q;
+    emu_det_cpu det;             /* detailed timing mode (det.tlb NULL in fast mode) */
 } emu_cpu;
 
 struct emu_machine {
@@ -121,6 +126,11 @@ struct emu_machine {
     struct emu_debugexit *debugexit;
     struct emu_pic *pic[2];      /* master, slave 8259A */
     struct emu_timing *timing;
+    emu_timing_config tcfg;      /* the machine description (defaults, file, cost overrides) */
+    struct emu_cache_model *caches;   /* detailed mode's L1s and L2, NULL in fast mode */
+    struct emu_det_decode *decode;    /* detailed mode's decoded memory operands (detailed_va.c) */
+    bool numa_synced;            /* detailed mode: the guest's NUMA layout has been read */
+    uint64_t numa_next_try;      /* scheduling round of the next attempt */
     struct emu_wl *wl;           /* the workload ring device (workload.c) */
     struct emu_trace *trace;     /* the trace device and the guest's event rings */
 

@@ -43,6 +43,9 @@ static void finish(emu_machine *m)
     ev.u.shootdown.cycles = cycles;
     emu_trace_shootdown_done(m->trace, t->cur.seq, cycles);
     emu_emit(m, &ev);
+    emu_cpu *init = &m->cpu[t->cur.initiator < m->ncpus ? t->cur.initiator : 0];
+    init->sd_sent++;
+    init->sd_wait_cycles += cycles;
     emu_shootdown_stats *s = &m->sd_stats;
     s->count++;
     s->total_cycles += cycles;
@@ -75,6 +78,7 @@ void emu_shootdown_on_eoi(emu_machine *m, unsigned cpu, uint8_t vector)
     if (!t->open || vector != t->vector || !(t->cur.targets & (1u << cpu)) || (t->acked & (1u << cpu)))
         return;
     t->acked |= 1u << cpu;
+    m->cpu[cpu].sd_received++;
     if (m->cpu[cpu].cycles > t->t_last)
         t->t_last = m->cpu[cpu].cycles;
     if (t->acked == t->cur.targets)

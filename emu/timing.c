@@ -242,6 +242,48 @@ static uint64_t kind_cost(const emu_timing_costs *c, insn_kind k, bool last)
     return cy + (k.mem ? c->mem : 0);
 }
 
+/* 1..8 for eax..edi (i386 encoding order plus one), 0 for anything else. */
+static uint8_t gpr_number(unsigned reg)
+{
+    static const unsigned gprs[] = { X86_REG_EAX, X86_REG_ECX, X86_REG_EDX, X86_REG_EBX,
+                                     X86_REG_ESP, X86_REG_EBP, X86_REG_ESI, X86_REG_EDI };
+    for (unsigned i = 0; i < 8; i++)
+        if (gprs[i] == reg)
+            return (uint8_t)(i + 1);
+    return 0;
+}
+
+/* The EMU_BLOCK_* flag of an instruction the detailed mode tracks (pause,
+ * control-register writes, invlpg, wbinvd), recording invlpg's operand in
+ * *bc; 0 for any other instruction. */
+static uint32_t mmu_flag(const cs_insn *in, emu_block_cost *bc)
+{
+    const cs_x86 *x = &in->detail->x86;
+    switch (in->id) {
+    case X86_INS_PAUSE: return EMU_BLOCK_PAUSE;
+    case X86_INS_WBINVD: return EMU_BLOCK_WBINVD;
+    case X86_INS_INVLPG:
+        if (x->op_count >= 1 && x->operands[0].type == X86_OP_MEM) {
+            bc->inv_base = gpr_number(x->operands[0].mem.base);
+            bc->inv_index = gpr_number(x->operands[0].mem.index);
+            bc->inv_scale = (uint8_t)x->operands[0].mem.scale;
+            bc->inv_disp = (int32_t)x->operands[0].mem.disp;
+        }
+        return EMU_BLOCK_INVLPG;
+    case X86_INS_MOV:
+        if (x->op_count < 1 || x->operands[0].type != X86_OP_REG)
+            return 0;
+        switch (x->operands[0].reg) {
+        case X86_REG_CR0: return EMU_BLOCK_CR0_WRITE;
+        case X86_REG_CR3: return EMU_BLOCK_CR3_WRITE;
+        case X86_REG_CR4: return EMU_BLOCK_CR4_WRITE;
+        default: return 0;
+        }
+    default:
+        return 0;
+    }
+}
+
 /* Decodes size bytes and sums instruction costs; an undecodable rest counts
  * as one instruction of cost alu.  Cycles saturate at UINT32_MAX. */
 emu_block_cost emu_timing_cost_of(emu_timing *t, uint32_t vaddr, uint32_t size, const uint8_t *code)
@@ -250,13 +292,12 @@ emu_block_cost emu_timing_cost_of(emu_timing *t, uint32_t vaddr, uint32_t size, 
     size_t n = code ? size : 0;
     uint64_t addr = vaddr, insns = 0, cycles = 0;
     insn_kind prev = { CLS_ALU, false };
-    uint32_t flags = 0;
+    emu_block_cost bc = { 0 };
     while (n > 0 && cs_disasm_iter(t->cs, &p, &n, &addr, t->insn)) {
         if (insns++ > 0)
             cycles += kind_cost(&t->costs, prev, false);
         prev = classify(t->insn);
-        if (t->insn->id == X86_INS_PAUSE)
-            flags |= EMU_BLOCK_PAUSE;
+        bc.flags |= mmu_flag(t->insn, &bc);
     }
     if (insns > 0)
         cycles += kind_cost(&t->costs, prev, n == 0);
@@ -264,7 +305,9 @@ emu_block_cost emu_timing_cost_of(emu_timing *t, uint32_t vaddr, uint32_t size, 
         insns++;
         cycles += t->costs.alu;
     }
-    return (emu_block_cost){ (uint32_t)insns, cycles > UINT32_MAX ? UINT32_MAX : (uint32_t)cycles, flags };
+    bc.insns = (uint32_t)insns;
+    bc.cycles = cycles > UINT32_MAX ? UINT32_MAX : (uint32_t)cycles;
+    return bc;
 }
 
 /* ---- the cache -------------------------------------------------------------- */

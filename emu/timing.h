@@ -52,11 +52,24 @@ typedef struct emu_block_cost {
     uint32_t insns;
     uint32_t cycles;
     uint32_t flags;          /* EMU_BLOCK_* */
+    /* EMU_BLOCK_INVLPG: the operand's address is disp + base + index * scale
+     * (registers by their i386 encoding plus one: 1 eax .. 8 edi; 0 none) */
+    uint8_t inv_base, inv_index, inv_scale;
+    int32_t inv_disp;
 } emu_block_cost;
 
 /* The block contains a `pause` (a spin-wait loop: see pause-loop exits in
  * cpu.c and docs/timing.md). */
 #define EMU_BLOCK_PAUSE 0x1u
+/* The block writes CR0, CR3 or CR4, runs invlpg or wbinvd (the detailed
+ * mode's TLB and cache flushes: emu/detailed.c).  The first four end their
+ * translated block, so they are its last instruction. */
+#define EMU_BLOCK_CR0_WRITE 0x2u
+#define EMU_BLOCK_CR3_WRITE 0x4u
+#define EMU_BLOCK_CR4_WRITE 0x8u
+#define EMU_BLOCK_INVLPG    0x10u
+#define EMU_BLOCK_WBINVD    0x20u
+#define EMU_BLOCK_MMU_OPS   0x3eu
 
 /* Counters for benchmarks and views. */
 typedef struct emu_timing_stats {

@@ -320,3 +320,23 @@ void emu_tlb_reset_stats(emu_tlb *t)
 {
     memset(t->st, 0, sizeof t->st);
 }
+
+/* Replaces the kept PTE of va's entry in array a; false if absent. */
+static bool arr_refresh(tlb_arr *a, uint32_t va, uint32_t pte)
+{
+    uint32_t vpn = va >> a->shift;
+    tlb_slot *s = set_of(a, vpn);
+    for (uint32_t i = 0; i < a->ways; i++) {
+        if ((s[i].tag & ~GLOBAL) == (vpn << 2 | VALID)) {
+            s[i].pte = pte;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Resync of a reported stale entry (contract in tlb_model.h). */
+bool emu_tlb_refresh(emu_tlb *t, uint32_t va, emu_tlb_kind kind, uint32_t pte)
+{
+    return arr_refresh(&t->arr[2 * kind], va, pte) || arr_refresh(&t->arr[2 * kind + 1], va, pte);
+}

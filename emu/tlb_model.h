@@ -119,6 +119,11 @@ void emu_tlb_write_cr0(emu_tlb *t, uint32_t cr0);
  * false when there is none. */
 bool emu_tlb_probe(const emu_tlb *t, uint32_t va, emu_tlb_kind kind, emu_tlb_entry *e);
 
+/* Replaces the PTE (PDE) kept by the entry translating va for kind, without
+ * touching LRU order or counters (the stale-translation detector resyncs an
+ * entry it has reported).  False when there is no such entry. */
+bool emu_tlb_refresh(emu_tlb *t, uint32_t va, emu_tlb_kind kind, uint32_t pte);
+
 /* Number of valid entries in kind's 4 KiB (large false) or 4 MiB array. */
 unsigned emu_tlb_count(const emu_tlb *t, emu_tlb_kind kind, bool large);
 

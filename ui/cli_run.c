@@ -50,6 +50,25 @@ static void watch_line(run_ctx *r, const char *data, size_t len)
     }
 }
 
+/* One line per stale-TLB use: a missing invlpg or shootdown in the guest. */
+static void print_stale(const emu_event *ev)
+{
+    const emu_stale_tlb *s = &ev->u.stale;
+    char sym[96] = "";
+    if (s->symbol)
+        snprintf(sym, sizeof sym, " (%s+0x%x)", s->symbol, s->sym_offset);
+    if (s->new_present)
+        fprintf(stderr, "pagelab: cpu%d: stale TLB entry: %s of 0x%08x used 0x%08x, the page tables "
+                "say 0x%08x, at EIP 0x%08x%s, cycle %llu\n", ev->cpu,
+                s->fetch ? "fetch" : s->write ? "write" : "read", s->va, s->old_pa, s->new_pa,
+                s->eip, sym, (unsigned long long)ev->cycles);
+    else
+        fprintf(stderr, "pagelab: cpu%d: stale TLB entry: %s of 0x%08x used 0x%08x, the page is no "
+                "longer mapped, at EIP 0x%08x%s, cycle %llu\n", ev->cpu,
+                s->fetch ? "fetch" : s->write ? "write" : "read", s->va, s->old_pa, s->eip, sym,
+                (unsigned long long)ev->cycles);
+}
+
 static void on_event(void *ctx, const emu_event *ev)
 {
     run_ctx *r = ctx;
@@ -79,6 +98,14 @@ static void on_event(void *ctx, const emu_event *ev)
                     ev->cpu, ev->u.access.addr < 0x10000 && ev->u.access.size <= 4 ? "access" : "memory",
                     ev->u.access.write ? "write" : "read", ev->u.access.size,
                     (unsigned long long)ev->u.access.addr, ev->u.access.eip);
+        break;
+    case EMU_EV_STALE_TLB:
+        if (r->reported >= MAX_REPORTED) {
+            r->suppressed++;
+            break;
+        }
+        r->reported++;
+        print_stale(ev);
         break;
     default:
         break;
@@ -209,6 +236,7 @@ static int parse_options(int argc, char **argv, emu_config *cfg, run_opts *ro)
         { "report", required_argument, 0, 'R' }, { "report-at", required_argument, 0, 'A' },
         { "trace", required_argument, 0, 't' },
         { "seed", required_argument, 0, 'S' },
+        { "timing", required_argument, 0, 'M' }, { "machine", required_argument, 0, 'D' },
         { 0, 0, 0, 0 } };
     uint64_t v;
     int o;
@@ -225,6 +253,12 @@ static int parse_options(int argc, char **argv, emu_config *cfg, run_opts *ro)
                 return -1;
             break;
         case 'A': ro->report_at = optarg; break;
+        case 'D': cfg->machine_desc = optarg; break;
+        case 'M':
+            if (emu_timing_mode_parse(optarg) < 0)
+                return bad_value("--timing", optarg, "fast or detailed");
+            cfg->timing = (emu_timing_mode)emu_timing_mode_parse(optarg);
+            break;
         case 't': ro->trace = optarg; break;
         case 'T': {
             size_t len = strlen(ro->costs);
@@ -385,6 +419,32 @@ static int finish_trace(run_ctx *r, const emu_machine *m)
     return rc;
 }
 
+/* Detailed mode: one CPU's TLBs and caches. */
+static void print_mem_stats(const emu_machine *m, unsigned cpu)
+{
+    emu_mem_stats t;
+    emu_machine_mem_stats(m, cpu, &t);
+    if (!t.detailed)
+        return;
+    fprintf(stderr, "pagelab: cpu%u: ITLB %llu hits %llu misses %llu evictions; DTLB %llu hits %llu "
+            "misses %llu evictions; %llu walks (%llu cycles); %llu flushes, %llu invlpg\n", cpu,
+            (unsigned long long)t.itlb_hits, (unsigned long long)t.itlb_misses,
+            (unsigned long long)t.itlb_evictions, (unsigned long long)t.dtlb_hits,
+            (unsigned long long)t.dtlb_misses, (unsigned long long)t.dtlb_evictions,
+            (unsigned long long)t.walks, (unsigned long long)t.walk_cycles,
+            (unsigned long long)t.tlb_flushes, (unsigned long long)t.invlpgs);
+    fprintf(stderr, "pagelab: cpu%u: L1I %llu hits %llu misses %llu evictions; L1D %llu hits %llu misses "
+            "%llu evictions %llu write-backs; L2 %llu hits %llu misses; %llu remote fills; "
+            "%llu memory-system cycles; %llu stale TLB uses; %llu accesses without a virtual address\n", cpu,
+            (unsigned long long)t.l1i_hits, (unsigned long long)t.l1i_misses,
+            (unsigned long long)t.l1i_evictions, (unsigned long long)t.l1d_hits,
+            (unsigned long long)t.l1d_misses, (unsigned long long)t.l1d_evictions,
+            (unsigned long long)t.l1d_writebacks, (unsigned long long)t.l2_hits,
+            (unsigned long long)t.l2_misses, (unsigned long long)t.remote_fills,
+            (unsigned long long)t.mem_cycles, (unsigned long long)t.stale_uses,
+            (unsigned long long)t.unattributed);
+}
+
 static void print_stats(const emu_machine *m, double secs)
 {
     uint64_t insns = 0;
@@ -392,12 +452,18 @@ static void print_stats(const emu_machine *m, double secs)
         emu_cpu_stats s;
         emu_machine_cpu_stats(m, i, &s);
         insns += s.insns;
-        fprintf(stderr, "pagelab: cpu%u: %llu cycles (%llu idle), %llu instructions, %llu exceptions, "
-                "%llu interrupts, %llu IPIs sent, %llu pause-loop exits (%llu cycles)\n", i,
+        uint64_t busy = s.cycles - s.idle_cycles;
+        fprintf(stderr, "pagelab: cpu%u: %llu cycles (%llu idle), %llu instructions, IPC %.3f, "
+                "%llu exceptions, %llu interrupts, %llu IPIs sent, %llu pause-loop exits (%llu cycles), "
+                "shootdowns %llu sent (%llu cycles waiting) %llu received\n", i,
                 (unsigned long long)s.cycles, (unsigned long long)s.idle_cycles,
-                (unsigned long long)s.insns, (unsigned long long)s.exceptions,
+                (unsigned long long)s.insns, busy ? (double)s.insns / (double)busy : 0.0,
+                (unsigned long long)s.exceptions,
                 (unsigned long long)s.interrupts, (unsigned long long)s.ipis_sent,
-                (unsigned long long)s.pause_exits, (unsigned long long)s.pause_exit_cycles);
+                (unsigned long long)s.pause_exits, (unsigned long long)s.pause_exit_cycles,
+                (unsigned long long)s.shootdowns_sent, (unsigned long long)s.shootdown_wait_cycles,
+                (unsigned long long)s.shootdowns_received);
+        print_mem_stats(m, i);
     }
     emu_shootdown_stats sd;
     emu_machine_shootdown_stats(m, &sd);

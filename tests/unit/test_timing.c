@@ -296,7 +296,7 @@ static void test_replace(void)
  * and, for odd n, a truncated tail counted as one instruction. */
 static emu_block_cost expected_adds(uint32_t n)
 {
-    return (emu_block_cost){ n / 2 + n % 2, n / 2 + n % 2, 0 };
+    return (emu_block_cost){ .insns = n / 2 + n % 2, .cycles = n / 2 + n % 2 };
 }
 
 static void test_growth(void)

@@ -1,0 +1,121 @@
+/* emu/detailed.h - the detailed timing mode's per-CPU state and hot paths
+ * (emu/detailed.c has the rest; docs/timing.md, "Detailed mode").
+ *
+ * Every guest data access reaches emu_det_data from a Unicorn memory hook
+ * and every translated block's code emu_det_fetch from the block hook.  In
+ * front of the models sits a filter per side: the TLB entry and the L1 line
+ * used last.  An access within both is a hit on the most recently used way
+ * of each model, which changes nothing in them but their hit counters (and,
+ * for a store, the line's dirty bit: stores to a line not known dirty go to
+ * the model), so the filter counts it itself and the totals stay exact.
+ */
+#ifndef EMU_DETAILED_H
+#define EMU_DETAILED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "timing.h"
+
+struct emu_tlb;
+struct emu_det_decode;
+struct emu_cpu;
+struct emu_machine;
+
+/* The TLB entry and the L1 line one side of a CPU used last.  The fetch
+ * side works on virtual addresses (blocks start at EIP), the data side on
+ * physical ones (Unicorn's memory hooks give those: see detailed.c). */
+typedef struct emu_det_filter {
+    uint32_t vbase, vmask;     /* a & vmask == vbase: inside that entry's page
+                                * (vmask 0 and vbase 1: matches nothing) */
+    uint32_t pdelta;           /* pa = a + pdelta inside the page (data side: 0) */
+    const uint32_t *pte;       /* the entry's PTE (PDE) in guest RAM; never NULL */
+    uint32_t pte_val;          /* its value when the filter was set */
+    uint32_t line;             /* pa >> line_shift of the last line; ~0u: none */
+    uint32_t line_shift;       /* the L1's */
+    uint32_t latency;          /* the L1's hit latency */
+    bool dirty;                /* data side: that line is known dirty */
+    bool cacheable;            /* the page is RAM (else MMIO or ROM: no cache) */
+    uint64_t tlb_hits, l1_hits;/* accesses answered here, added to the models' */
+} emu_det_filter;
+
+/* One CPU's detailed-mode state.  Owned by the CPU; only the machine's
+ * thread touches it. */
+typedef struct emu_det_cpu {
+    struct emu_tlb *tlb;       /* NULL in fast mode */
+    emu_det_filter data, fetch;
+    uint32_t cr0, cr3, cr4;    /* as the model last saw them */
+    emu_block_cost next_op;    /* the MMU operation of the block about to run */
+    uint32_t pending;          /* EMU_BLOCK_MMU_OPS of the block that ran last */
+    emu_block_cost pending_op; /* its invlpg operand */
+    uint32_t none_pte;         /* what an entry-less filter points at */
+    uint64_t walks, walk_cycles, mem_cycles, stale_uses, intr_cycles;
+    uint64_t unattributed;     /* data accesses whose virtual address was not found */
+} emu_det_cpu;
+
+#define EMU_DET_AD_BITS 0x60u  /* accessed and dirty: set by the CPU itself */
+
+/* Creates the models of a machine whose cfg.timing is detailed (no-op in
+ * fast mode); -1 with a message when out of memory. */
+int emu_det_init(struct emu_machine *m, char *err, size_t errlen);
+void emu_det_fini(struct emu_machine *m);
+
+/* The slow paths, out of line. */
+uint32_t emu_det_data_slow(struct emu_cpu *c, uint32_t pa, uint32_t size, bool write);
+uint32_t emu_det_fetch_slow(struct emu_cpu *c, uint32_t va, uint32_t size);
+/* Applies the MMU operation of the block that ran last (c->det.pending). */
+void emu_det_apply_pending(struct emu_cpu *c);
+/* Forgets both filters of c (its TLB changed). */
+void emu_det_reset_filters(emu_det_filter *d, emu_det_filter *f);
+/* The CPU was reset (INIT/STARTUP): empty TLB, CR0/CR3/CR4 read back. */
+void emu_det_cpu_reset(struct emu_cpu *c);
+/* detailed_va.c: the decoder behind emu_det_resolve_va. */
+int emu_det_decode_init(struct emu_machine *m);
+void emu_det_decode_fini(struct emu_machine *m);
+void emu_det_decode_flush(struct emu_machine *m);
+/* The virtual address through which c just accessed physical pa (its
+ * current instruction's operand, stack or string pointer, else the kernel's
+ * direct map); *stale when only c's model TLB, not the page tables, maps it
+ * there.  -1 when none is found. */
+int emu_det_resolve_va(struct emu_cpu *c, uint32_t pa, uint32_t *va, bool *stale);
+/* Reads the guest's NUMA layout once mm is up (remote-node penalties). */
+void emu_det_sync_numa(struct emu_machine *m);
+
+/* True when [va, va + size) lies in f's page and f's PTE is unchanged. */
+static inline bool emu_det_filter_page(const emu_det_filter *f, uint32_t va, uint32_t size)
+{
+    return (va & f->vmask) == f->vbase && ((va + size - 1) & f->vmask) == f->vbase &&
+           ((*f->pte ^ f->pte_val) & ~EMU_DET_AD_BITS) == 0;
+}
+
+/* Cycles of one data access at physical pa, filter first. */
+static inline uint32_t emu_det_data(struct emu_cpu *c, emu_det_filter *f, uint32_t pa, uint32_t size,
+                                    bool write)
+{
+    if (__builtin_expect(emu_det_filter_page(f, pa, size), 1)) {
+        uint32_t line = pa >> f->line_shift;
+        if (line == f->line && ((pa + size - 1) >> f->line_shift) == line && (!write || f->dirty)) {
+            f->tlb_hits++;
+            f->l1_hits++;
+            return f->latency;
+        }
+    }
+    return emu_det_data_slow(c, pa, size, write);
+}
+
+/* Cycles of fetching a block's size bytes at va, filter first. */
+static inline uint32_t emu_det_fetch(struct emu_cpu *c, emu_det_filter *f, uint32_t va, uint32_t size)
+{
+    if (__builtin_expect(emu_det_filter_page(f, va, size), 1)) {
+        uint32_t pa = va + f->pdelta;
+        uint32_t line = pa >> f->line_shift;
+        if (line == f->line && ((pa + size - 1) >> f->line_shift) == line) {
+            f->tlb_hits++;
+            f->l1_hits++;
+            return f->latency;
+        }
+    }
+    return emu_det_fetch_slow(c, va, size);
+}
+
+#endif
