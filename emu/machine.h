@@ -374,6 +374,9 @@ typedef struct emu_wl_latency {
 } emu_wl_latency;
 /* Fills *out for op (enum wl_op); out->count == 0 when none ran. */
 void emu_wl_get_latency(const emu_machine *m, unsigned op, emu_wl_latency *out);
+/* Samples not recorded because the host ran out of memory (all operations;
+ * the summaries above are over the samples kept).  0 in any normal run. */
+uint64_t emu_wl_latency_dropped(const emu_machine *m);
 
 /* ---- event trace ------------------------------------------------------------------
  *

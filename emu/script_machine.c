@@ -1,6 +1,7 @@
 /* emu/script_machine.c - the `machine` module: CPUs, RAM, running for a
  * number of cycles, cycle and instruction counts, TLB shootdown and request
- * statistics, and the seeded PRNG (also math.random / math.randomseed). */
+ * statistics, per-operation request latencies, and the seeded PRNG (also
+ * math.random / math.randomseed). */
 #include <stdio.h>
 
 #include "script_priv.h"
@@ -118,6 +119,47 @@ static int m_stats(lua_State *L)
     return 1;
 }
 
+/* Pushes lat as {count, min, p50, p90, p99, max, mean}. */
+static void push_latency(lua_State *L, const emu_wl_latency *lat)
+{
+    lua_createtable(L, 0, 7);
+    set_int(L, "count", lat->count);
+    set_int(L, "min", lat->min);
+    set_int(L, "p50", lat->p50);
+    set_int(L, "p90", lat->p90);
+    set_int(L, "p99", lat->p99);
+    set_int(L, "max", lat->max);
+    lua_pushnumber(L, lat->mean);
+    lua_setfield(L, -2, "mean");
+}
+
+/* machine.latency(name) -> {count, min, p50, p90, p99, max, mean} of that
+ * operation's completed requests (zeros if none); machine.latency() -> a
+ * table of those by operation name, for every operation that has run. */
+static int m_latency(lua_State *L)
+{
+    emu_script *s = script_of(L);
+    emu_wl_latency lat;
+    if (!lua_isnoneornil(L, 1)) {
+        const char *name = luaL_checkstring(L, 1);
+        int op = emu_wl_op_lookup(name);
+        if (op < 0)
+            return luaL_error(L, "machine.latency: unknown operation '%s'", name);
+        emu_wl_get_latency(s->m, (unsigned)op, &lat);
+        push_latency(L, &lat);
+        return 1;
+    }
+    lua_newtable(L);
+    for (unsigned op = 0; op < WL_OP_COUNT; op++) {
+        emu_wl_get_latency(s->m, op, &lat);
+        if (lat.count == 0)
+            continue;
+        push_latency(L, &lat);
+        lua_setfield(L, -2, emu_wl_op_name(op));
+    }
+    return 1;
+}
+
 /* machine.seed(n): reseeds the PRNG (also math.randomseed). */
 static int m_seed(lua_State *L)
 {
@@ -154,8 +196,8 @@ void script_open_machine(lua_State *L)
 {
     static const luaL_Reg fns[] = {
         { "cpus", m_cpus }, { "ram", m_ram }, { "cycles", m_cycles }, { "insns", m_insns },
-        { "run", m_run }, { "stats", m_stats }, { "seed", m_seed }, { "random", m_random },
-        { NULL, NULL } };
+        { "run", m_run }, { "stats", m_stats }, { "latency", m_latency }, { "seed", m_seed },
+        { "random", m_random }, { NULL, NULL } };
     luaL_newlib(L, fns);
     lua_setglobal(L, "machine");
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "machine_priv.h"
+#include "wl_latency.h"
 
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
                "the ring is read and written in host byte order, which must be the guest's");
@@ -38,6 +39,7 @@ struct emu_wl {
     bool waiting;            /* emu_wl_run / emu_wl_start is running the machine */
     struct { uint64_t insns, cycles; } latch[EMU_MAX_CPUS];
     emu_wl_stats stats;
+    emu_wl_lat lat;          /* cycles of every completed WL_OK request, by operation */
     char reject[160];        /* why an announced ring was refused, or "" */
 };
 
@@ -45,13 +47,17 @@ emu_wl *emu_wl_create(emu_machine *m)
 {
     emu_wl *w = calloc(1, sizeof *w);
 
-    if (w)
+    if (w) {
         w->m = m;
+        emu_wl_lat_init(&w->lat);
+    }
     return w;
 }
 
 void emu_wl_destroy(emu_wl *w)
 {
+    if (w)
+        emu_wl_lat_free(&w->lat);
     free(w);
 }
 
@@ -276,7 +282,9 @@ static bool collect(emu_wl *w, const struct wl_queue *q, wl_feed *f)
         r->result2 = s->result2;
         r->insns = (uint64_t)s->insns_hi << 32 | s->insns_lo;
         r->cycles = (uint64_t)s->cycles_hi << 32 | s->cycles_lo;
-        if (r->status != WL_OK && (f->b->req[f->collected].flags & WL_F_STOP_ON_ERROR))
+        if (r->status == WL_OK)
+            emu_wl_lat_add(&w->lat, f->b->req[f->collected].op, r->cycles);
+        else if (f->b->req[f->collected].flags & WL_F_STOP_ON_ERROR)
             f->cancel = true;
         f->collected++;
         w->stats.requests++;
@@ -339,9 +347,15 @@ int emu_wl_run(emu_machine *m, const emu_wl_batch *b, unsigned nb,
     return 0;
 }
 
+/* Summaries sort an operation's samples in place (they are a multiset, so
+ * the order they are kept in is nobody's business): the device is not
+ * const even when the machine is. */
 void emu_wl_get_latency(const emu_machine *m, unsigned op, emu_wl_latency *out)
 {
-    (void)m;
-    (void)op;
-    memset(out, 0, sizeof *out);
+    emu_wl_lat_summary(&m->wl->lat, op, out);
+}
+
+uint64_t emu_wl_latency_dropped(const emu_machine *m)
+{
+    return emu_wl_lat_dropped(&m->wl->lat);
 }

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "machine.h"
 
@@ -22,6 +23,12 @@ bool cli_parse_size(const char *s, uint64_t *bytes);
 bool cli_parse_count(const char *s, uint64_t *n);
 
 int cli_run(int argc, char **argv, const char *prog);
+
+/* ---- --stats at exit (cli_latency.c) ---- */
+/* Prints the per-operation latency table of the workload requests (a
+ * header, then one line per operation that completed at least one
+ * request, in operation order) to out; nothing when no request completed. */
+void cli_print_latency(const emu_machine *m, FILE *out);
 
 /* ---- script mode (cli_script.c) ---- */
 typedef struct cli_script {

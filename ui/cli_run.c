@@ -476,6 +476,7 @@ static void print_stats(const emu_machine *m, double secs)
     fprintf(stderr, "pagelab: %llu guest instructions in %.3f s host time (%.1f MIPS), host RSS %llu MiB\n",
             (unsigned long long)insns, secs, secs > 0 ? insns / secs / 1e6 : 0.0,
             (unsigned long long)(emu_host_rss_bytes() >> 20));
+    cli_print_latency(m, stderr);
 }
 
 static int exit_status(const emu_machine *m, emu_stop why)

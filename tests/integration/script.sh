@@ -4,7 +4,8 @@
 # final reports) when run twice; script errors print "FILE:LINE: message"
 # on stderr and exit 1, with the --report readings still printed; the
 # machine header and its overrides; the PRNG's known values; the report
-# tables equal the numbers in their text; bad command lines exit 2.
+# tables equal the numbers in their text; --stats prints a consistent
+# per-operation latency table; bad command lines exit 2.
 # usage: script.sh PAGELAB KERNEL SOURCE_DIR
 PAGELAB=$1 KERNEL=$2 SRC=$3
 . "$(dirname "$0")/lib.sh"
@@ -63,6 +64,30 @@ has_line "$TMP/pcp_lists.out" "after draining: cpu0 0, cpu1 0 pages"
 has_line "$TMP/numa.out" "cpu1 is on node 1"
 check_eq "numa: both nodes in buddyinfo" "0
 1" "$(sed -n '/^== host report: buddyinfo ==$/,/^== host report: pagetypeinfo/p' "$TMP/numa.out" | sed -nE 's/^Node ([0-9]), zone.*/\1/p' | sort -u)"
+
+# --stats: after the statistics, the per-operation latency table on stderr:
+# a line for each operation the demo ran (kmalloc: its one batch of 100),
+# min <= p50 <= p90 <= p99 <= max and min <= mean <= max on every line, the
+# same figures in a second run; nothing for a run without requests.
+lat_re='^pagelab: latency [a-z_]+: [0-9]+ ops, cycles min [0-9]+ p50 [0-9]+ p90 [0-9]+ p99 [0-9]+ max [0-9]+ mean [0-9]+\.[0-9]$'
+for i in 1 2; do
+    run_pagelab "$TMP/out" "$TMP/err$i" --kernel "$KERNEL" --cmdline quiet workloads/demo.lua --stats
+    check_eq "demo --stats: exit status" 0 "$RC"
+done
+has_line "$TMP/err1" "pagelab: per-operation latency (simulated cycles, all CPUs):"
+check_eq "demo --stats: the header follows the statistics" "MIPS
+header" "$(sed -nE 's/.* guest instructions in .* MIPS.*/MIPS/p; s/^pagelab: per-operation latency .*/header/p' "$TMP/err1")"
+check_eq "demo --stats: kmalloc line" 1 "$(count_lines "$TMP/err1" '^pagelab: latency kmalloc: 100 ops, ')"
+check_eq "demo --stats: alloc_free_pages line" 1 "$(count_lines "$TMP/err1" '^pagelab: latency alloc_free_pages: 2 ops, ')"
+check_eq "demo --stats: well-formed latency lines" "$(count_lines "$TMP/err1" '^pagelab: latency ')" \
+    "$(count_lines "$TMP/err1" "$lat_re")"
+check_eq "demo --stats: ordered figures" "" "$(grep -E "$lat_re" "$TMP/err1" | awk '{
+    min = $8; p50 = $10; p90 = $12; p99 = $14; max = $16; mean = $18
+    if (!(min <= p50 && p50 <= p90 && p90 <= p99 && p99 <= max && min <= mean && mean <= max)) print }')"
+check_eq "demo --stats: same latencies twice" "$(grep '^pagelab: latency ' "$TMP/err1")" \
+    "$(grep '^pagelab: latency ' "$TMP/err2")"
+run_pagelab "$TMP/out" "$TMP/err" --kernel "$KERNEL" --cmdline quiet $S/prng.lua --stats
+check_eq "prng.lua --stats: no latency table" 0 "$(count_lines "$TMP/err" 'latency')"
 
 # the seed: from the header (42), or --seed
 run_twice "random_mix --seed 7" workloads/random_mix.lua --seed 7

@@ -12,6 +12,7 @@
 #include "script.h"
 #include "script_prng.h"
 #include "unit.h"
+#include "wl_ring.h"
 
 static void test_prng(void)
 {
@@ -111,6 +112,38 @@ static void expect(emu_script *s, out_buf *o, const char *code, emu_script_statu
     CHECK(!strcmp(err, want_err));
 }
 
+/* machine.latency: counts of what the earlier chunks ran (failures left
+ * out), the by-name table, one repeat request's sample equal to mm.last's
+ * cycles, zeros for an operation never run, the unknown-name error, and
+ * every field equal to emu_wl_get_latency's. */
+static void test_latency(emu_script *s, emu_machine *m, out_buf *o)
+{
+    expect(s, o, "print(machine.latency('free_pages').count, machine.latency('alloc_pages').count,\n"
+                 "      machine.latency('vmalloc').count, machine.latency('kmalloc_kfree').count)\n"
+                 "local names = {}\nfor k in pairs(machine.latency()) do names[#names + 1] = k end\n"
+                 "table.sort(names)\nprint(table.concat(names, ' '))", EMU_SCRIPT_OK, "");
+    CHECK(!strcmp(o->text, "3\t3\t0\t2\nalloc_pages check free_pages kmalloc_kfree\n"));
+    expect(s, o, "mm.vmalloc_vfree(8192, 3)\nlocal c = mm.last().cycles\nlocal l = machine.latency('vmalloc_vfree')\n"
+                 "print(l.count, c > 0, l.min == c, l.p50 == c, l.p90 == c, l.p99 == c, l.max == c, l.mean == c)\n"
+                 "l = machine.latency('vmap')\nprint(l.count, l.min, l.p50, l.p90, l.p99, l.max, l.mean)",
+           EMU_SCRIPT_OK, "");
+    CHECK(!strcmp(o->text, "1\ttrue\ttrue\ttrue\ttrue\ttrue\ttrue\ttrue\n0\t0\t0\t0\t0\t0\t0.0\n"));
+    expect(s, o, "\nmachine.latency('bogus')", EMU_SCRIPT_ERROR, "t:2: machine.latency: unknown operation 'bogus'");
+    expect(s, o, "for ord = 0, 4 do local hs = mm.alloc_pages(ord, nil, {count = 20}); mm.free_pages(hs) end\n"
+                 "local l = machine.latency().alloc_pages\n"
+                 "print(l.count, l.min, l.p50, l.p90, l.p99, l.max, string.format('%.3f', l.mean))",
+           EMU_SCRIPT_OK, "");
+    emu_wl_latency lat;
+    char want[256];
+    emu_wl_get_latency(m, WL_OP_ALLOC_PAGES, &lat);
+    snprintf(want, sizeof want, "%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%.3f\n", (unsigned long long)lat.count,
+             (unsigned long long)lat.min, (unsigned long long)lat.p50, (unsigned long long)lat.p90,
+             (unsigned long long)lat.p99, (unsigned long long)lat.max, lat.mean);
+    CHECK(!strcmp(o->text, want));
+    CHECK_EQ(lat.count, 103);
+    CHECK(lat.min < lat.p50 && lat.p50 < lat.p90 && lat.p90 < lat.p99 && lat.p99 <= lat.max);
+}
+
 static void test_engine(void)
 {
     emu_config cfg;
@@ -157,6 +190,7 @@ static void test_engine(void)
     CHECK(!strcmp(o.text, "10\t11\n"));
     expect(s, &o, "print(mm.check())", EMU_SCRIPT_OK, "");
     CHECK(!strcmp(o.text, "0\t0\n"));
+    test_latency(s, m, &o);
     emu_script_destroy(s);
     emu_machine_destroy(m);
 }
