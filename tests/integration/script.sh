@@ -157,4 +157,30 @@ for n in 3M 40M; do
     check_eq "demo.lua --max-insns $n: the limit is named" 1 "$(count_lines "$TMP/err" 'instruction limit \(max_insns\) was reached')"
 done
 
+# --timing detailed on 4 CPUs: every bundled workload runs as in fast mode,
+# the stale-TLB detector reports nothing (no false positives: the kernel
+# flushes what it changes), every data access found its virtual address,
+# and the demo's statistics (cycles, TLB and cache counters) are the same in
+# a second run.
+for w in demo fragmentation slab_churn vmalloc_storm kmap_pressure dma_reserve pcp_lists numa random_mix; do
+    run_pagelab "$TMP/dout" "$TMP/derr" --kernel "$KERNEL" --cmdline quiet --cpus 4 --timing detailed --stats "workloads/$w.lua"
+    check_eq "$w --timing detailed: exit status" 0 "$RC"
+    has_line "$TMP/dout" "invariant violations: 0"
+    check_eq "$w --timing detailed: stale TLB reports" 0 "$(count_lines "$TMP/derr" 'stale TLB entry')"
+    check_eq "$w --timing detailed: CPUs with no stale use and every address found" 4 \
+        "$(count_lines "$TMP/derr" '; 0 stale TLB uses; 0 accesses without a virtual address$')"
+done
+run_pagelab "$TMP/d1" "$TMP/de1" --kernel "$KERNEL" --cmdline quiet --timing detailed --stats workloads/demo.lua
+run_pagelab "$TMP/d2" "$TMP/de2" --kernel "$KERNEL" --cmdline quiet --timing detailed --stats workloads/demo.lua
+check_eq "demo --timing detailed: same statistics twice" "$(grep -v 'host time' "$TMP/de1")" "$(grep -v 'host time' "$TMP/de2")"
+check_eq "demo --timing detailed: DTLB/L1D lines per CPU" 4 "$(count_lines "$TMP/de1" '^pagelab: cpu[01]: (ITLB|L1I) [0-9]+ hits')"
+if cmp -s "$TMP/d1" "$TMP/d2"; then pass; else fail "demo --timing detailed: the two outputs differ"; fi
+run_pagelab "$TMP/dout" "$TMP/derr" --kernel "$KERNEL" --timing slow workloads/demo.lua
+check_eq "--timing slow: exit status" 2 "$RC"
+has_line "$TMP/derr" "pagelab: invalid value 'slow' for --timing: fast or detailed"
+printf 'l1d.size = 8K\nl1d.sise = 4\n' > "$TMP/bad.machine"
+run_pagelab "$TMP/dout" "$TMP/derr" --kernel "$KERNEL" --machine "$TMP/bad.machine" workloads/demo.lua
+check_eq "--machine with a bad key: exit status" 2 "$RC"
+has_line "$TMP/derr" "pagelab: $TMP/bad.machine:2: l1d.sise: unknown key"
+
 finish
