@@ -2,6 +2,7 @@
  * number of cycles, cycle and instruction counts, TLB shootdown and request
  * statistics, per-operation request latencies, and the seeded PRNG (also
  * math.random / math.randomseed). */
+#include <stddef.h>
 #include <stdio.h>
 
 #include "script_priv.h"
@@ -81,9 +82,43 @@ static void set_int(lua_State *L, const char *name, uint64_t v)
     lua_setfield(L, -2, name);
 }
 
-/* machine.stats([cpu]) -> {cycles, insns, idle_cycles, exceptions,
- * interrupts, ipis_sent} of one CPU; without cpu: the machine's
- * {shootdowns = {...}, requests, round_trips, doorbells}. */
+/* The counters of emu_mem_stats, by their Lua names. */
+static const struct { const char *name; size_t off; } mem_fields[] = {
+#define F(n) { #n, offsetof(emu_mem_stats, n) }
+    F(itlb_hits), F(itlb_misses), F(itlb_evictions), F(dtlb_hits), F(dtlb_misses),
+    F(dtlb_evictions), F(walks), F(walk_cycles), F(tlb_flushes), F(invlpgs), F(l1i_hits),
+    F(l1i_misses), F(l1i_evictions), F(l1d_hits), F(l1d_misses), F(l1d_evictions),
+    F(l1d_writebacks), F(l2_hits), F(l2_misses), F(remote_fills), F(mem_cycles), F(stale_uses),
+    F(unattributed),
+#undef F
+};
+
+/* Detailed mode: sets field "mem" of the table on top to cpu's TLB and
+ * cache counters (absent in fast mode). */
+static void push_mem_stats(lua_State *L, emu_machine *m, unsigned cpu)
+{
+    emu_mem_stats ms;
+    emu_machine_mem_stats(m, cpu, &ms);
+    if (!ms.detailed)
+        return;
+    lua_createtable(L, 0, (int)(sizeof mem_fields / sizeof mem_fields[0]));
+    for (size_t i = 0; i < sizeof mem_fields / sizeof mem_fields[0]; i++)
+        set_int(L, mem_fields[i].name, *(const uint64_t *)((const char *)&ms + mem_fields[i].off));
+    lua_setfield(L, -2, "mem");
+}
+
+/* machine.timing() -> "fast" or "detailed". */
+static int m_timing(lua_State *L)
+{
+    lua_pushstring(L, emu_timing_mode_name(emu_machine_timing_mode(script_of(L)->m)));
+    return 1;
+}
+
+/* machine.stats([cpu]) -> {cycles, insns, ipc, idle_cycles, exceptions,
+ * interrupts, ipis_sent, pause_exits, shootdowns_sent, shootdowns_received,
+ * shootdown_wait_cycles, intr_cycles, mem = {TLB and cache counters, detailed
+ * mode only}} of one CPU; without cpu: the machine's {shootdowns = {...},
+ * requests, round_trips, doorbells}. */
 static int m_stats(lua_State *L)
 {
     emu_script *s = script_of(L);
@@ -98,6 +133,15 @@ static int m_stats(lua_State *L)
         set_int(L, "exceptions", st.exceptions);
         set_int(L, "interrupts", st.interrupts);
         set_int(L, "ipis_sent", st.ipis_sent);
+        set_int(L, "pause_exits", st.pause_exits);
+        set_int(L, "shootdowns_sent", st.shootdowns_sent);
+        set_int(L, "shootdowns_received", st.shootdowns_received);
+        set_int(L, "shootdown_wait_cycles", st.shootdown_wait_cycles);
+        set_int(L, "intr_cycles", st.intr_cycles);
+        uint64_t busy = st.cycles - st.idle_cycles;
+        lua_pushnumber(L, busy ? (double)st.insns / (double)busy : 0.0);
+        lua_setfield(L, -2, "ipc");
+        push_mem_stats(L, s->m, (unsigned)cpu);
         return 1;
     }
     emu_wl_stats ws;
@@ -196,7 +240,7 @@ void script_open_machine(lua_State *L)
 {
     static const luaL_Reg fns[] = {
         { "cpus", m_cpus }, { "ram", m_ram }, { "cycles", m_cycles }, { "insns", m_insns },
-        { "run", m_run }, { "stats", m_stats }, { "latency", m_latency }, { "seed", m_seed },
+        { "run", m_run }, { "stats", m_stats }, { "latency", m_latency }, { "timing", m_timing }, { "seed", m_seed },
         { "random", m_random }, { NULL, NULL } };
     luaL_newlib(L, fns);
     lua_setglobal(L, "machine");

@@ -191,6 +191,50 @@ static void test_engine(void)
     expect(s, &o, "print(mm.check())", EMU_SCRIPT_OK, "");
     CHECK(!strcmp(o.text, "0\t0\n"));
     test_latency(s, m, &o);
+    expect(s, &o, "print(machine.timing(), machine.stats(0).mem)", EMU_SCRIPT_OK, "");
+    CHECK(!strcmp(o.text, "fast\tnil\n"));
+    emu_script_destroy(s);
+    emu_machine_destroy(m);
+}
+
+/* Detailed mode: machine.timing() and machine.stats(cpu).mem equal to
+ * emu_machine_mem_stats; the shootdown and interrupt counters and IPC
+ * equal to emu_machine_cpu_stats. */
+static void test_detailed(void)
+{
+    emu_config cfg;
+    char err[256], want[512];
+    out_buf o = { .len = 0 };
+    emu_config_init(&cfg);
+    cfg.kernel_path = PAGELAB_KERNEL_PATH;
+    cfg.ram_bytes = 64ull << 20;
+    cfg.ncpus = 2;
+    cfg.cmdline = "quiet workload";
+    cfg.timing = EMU_TIMING_DETAILED;
+    emu_machine *m = emu_machine_create(&cfg, NULL, err, sizeof err);
+    if (!m || emu_wl_start(m, 0, err, sizeof err))
+        exit(1);
+    emu_script_host host = { .ctx = &o, .print = collect };
+    emu_script *s = emu_script_create(m, &host, err, sizeof err);
+    expect(s, &o, "mm.vmalloc_vfree(1 << 20, 200)\nlocal t = machine.stats(1)\nlocal c = t.mem\n"
+                  "print(machine.timing(), c.dtlb_hits, c.dtlb_misses, c.walks, c.l1d_hits, c.l1d_misses,\n"
+                  "      c.l2_misses, c.mem_cycles, c.stale_uses, t.shootdowns_received, t.intr_cycles,\n"
+                  "      string.format('%.6f', t.ipc))", EMU_SCRIPT_OK, "");
+    emu_mem_stats ms;
+    emu_cpu_stats cs;
+    emu_machine_mem_stats(m, 1, &ms);
+    emu_machine_cpu_stats(m, 1, &cs);
+    snprintf(want, sizeof want, "detailed\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t0\t%llu\t%llu\t%.6f\n",
+             (unsigned long long)ms.dtlb_hits, (unsigned long long)ms.dtlb_misses,
+             (unsigned long long)ms.walks, (unsigned long long)ms.l1d_hits,
+             (unsigned long long)ms.l1d_misses, (unsigned long long)ms.l2_misses,
+             (unsigned long long)ms.mem_cycles, (unsigned long long)cs.shootdowns_received,
+             (unsigned long long)cs.intr_cycles,
+             (double)cs.insns / (double)(cs.cycles - cs.idle_cycles));
+    if (strcmp(o.text, want))
+        fprintf(stderr, "got  %swant %s", o.text, want);
+    CHECK(!strcmp(o.text, want));
+    CHECK(ms.dtlb_misses > 0 && ms.l1d_hits > 0 && cs.shootdowns_received > 0);
     emu_script_destroy(s);
     emu_machine_destroy(m);
 }
@@ -198,6 +242,7 @@ static void test_engine(void)
 int main(void)
 {
     test_prng();
+    test_detailed();
     test_prefs();
     test_engine();
     return unit_done();
