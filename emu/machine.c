@@ -307,9 +307,10 @@ static int create_devices(emu_machine *m, char *err, size_t errlen)
         emu_device pic1 = { "pic-slave", EMU_SPACE_PORT, EMU_PIC_SLAVE_BASE, EMU_PIC_SIZE, emu_pic_ops(), m->pic[1] };
         emu_device wl = { "workload", EMU_SPACE_PORT, WL_PORT_BASE, WL_PORT_SIZE, emu_wl_ops(), m->wl };
         emu_device trace = { "trace", EMU_SPACE_PORT, TRACE_PORT_BASE, TRACE_PORT_SIZE, emu_trace_ops(), m->trace };
+        emu_device pmu = { "pmu", EMU_SPACE_PORT, PMU_PORT_BASE, PMU_PORT_SIZE, emu_pmu_ops(), emu_wl_pmu(m->wl) };
         if (!c->lapic || !emu_bus_add(&c->bus, &com1) || !emu_bus_add(&c->bus, &dexit) ||
             !emu_bus_add(&c->bus, &lapic) || !emu_bus_add(&c->bus, &pic0) || !emu_bus_add(&c->bus, &pic1) ||
-            !emu_bus_add(&c->bus, &wl) || !emu_bus_add(&c->bus, &trace)) {
+            !emu_bus_add(&c->bus, &wl) || !emu_bus_add(&c->bus, &trace) || !emu_bus_add(&c->bus, &pmu)) {
             snprintf(err, errlen, "cannot create the devices of CPU %u", i);
             return -1;
         }

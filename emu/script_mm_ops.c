@@ -1,9 +1,10 @@
 /* emu/script_mm_ops.c - the mm operations that take handles (frees, kmap,
- * touch, vmap), the pair operations (alloc+free repeated in the guest) and
- * the rest (drain, check, guest reports, info, costs). */
+ * touch, touch_loop, vmap), the pair operations (alloc+free repeated in the
+ * guest) and the rest (drain, check, guest reports, info, costs). */
 #include <stdio.h>
 #include <string.h>
 
+#include "pmu.h"
 #include "script_priv.h"
 
 #define PAIR_REPEAT_MAX 10000000
@@ -86,6 +87,111 @@ static int mm_touch(lua_State *L) { return submit_handles(L, WL_OP_TOUCH, SCRIPT
 static int mm_kmap_atomic(lua_State *L)
 {
     return submit_handles(L, WL_OP_KMAP_ATOMIC, SCRIPT_R_VALUE, opt_pattern(L));
+}
+
+/* mm.touch_loop's options. */
+typedef struct touch_opts {
+    int cpu;
+    uint32_t stride, count, passes, seed;
+    uint32_t flags;          /* WL_TOUCH_* */
+    unsigned ev[2];          /* enum pmu_event */
+} touch_opts;
+
+/* The boolean options and their flags. */
+static const struct { const char *key; uint32_t flag; } touch_flags[] = {
+    { "write", WL_TOUCH_WRITE }, { "random", WL_TOUCH_RANDOM }, { "invlpg", WL_TOUCH_INVLPG_FIRST },
+    { "cr3", WL_TOUCH_CR3_FIRST }, { "warm", WL_TOUCH_WARM },
+};
+
+/* events = {"a"[, "b"]} (value on top of the stack; the options at arg).
+ * With one name the second event is "cycles". */
+static void touch_events(lua_State *L, int arg, touch_opts *t)
+{
+    if (!lua_istable(L, -1))
+        luaL_argerror(L, arg, "option events must be a table of one or two event names");
+    lua_Integer n = luaL_len(L, -1);
+    if (n < 1 || n > 2)
+        luaL_argerror(L, arg, "option events must name one or two events");
+    t->ev[1] = PMU_EV_CYCLES;
+    for (lua_Integer i = 0; i < n; i++) {
+        lua_geti(L, -1, i + 1);
+        const char *name = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
+        int ev = emu_pmu_event_lookup(name);
+        if (ev < 0)
+            luaL_argerror(L, arg, lua_pushfstring(L, "unknown event '%s' (cycles, insns, dtlb_miss, "
+                                                  "walks, l1d_miss, l2_miss, ...: docs/validation.md)", name));
+        t->ev[i] = (unsigned)ev;
+        lua_pop(L, 1);
+    }
+}
+
+/* One integer option (value on top of the stack); false if key is none. */
+static bool touch_int(lua_State *L, int arg, const char *key, touch_opts *t)
+{
+    static const char *const keys[] = { "cpu", "stride", "count", "passes", "seed", NULL };
+    emu_script *s = script_of(L);
+    const lua_Integer lo[] = { 0, 1, 0, 1, 0 };
+    const lua_Integer hi[] = { (lua_Integer)s->ncpus - 1, 0xffffffff, 0xffffffff, WL_TOUCH_MAX_PASSES, 255 };
+    int k = 0;
+    while (keys[k] && strcmp(keys[k], key))
+        k++;
+    if (!keys[k])
+        return false;
+    lua_Integer v = lua_tointeger(L, -1);
+    if (!lua_isinteger(L, -1) || v < lo[k] || v > hi[k])
+        luaL_argerror(L, arg, lua_pushfstring(L, "option %s must be an integer %I to %I", key, lo[k], hi[k]));
+    uint32_t *field[] = { NULL, &t->stride, &t->count, &t->passes, &t->seed };
+    if (k == 0)
+        t->cpu = (int)v;
+    else
+        *field[k] = (uint32_t)v;
+    return true;
+}
+
+/* One boolean option (value on top of the stack); false if key is none. */
+static bool touch_flag(lua_State *L, int arg, const char *key, touch_opts *t)
+{
+    for (size_t i = 0; i < sizeof touch_flags / sizeof touch_flags[0]; i++) {
+        if (strcmp(touch_flags[i].key, key))
+            continue;
+        if (!lua_isboolean(L, -1))
+            luaL_argerror(L, arg, lua_pushfstring(L, "option %s must be a boolean", key));
+        t->flags = lua_toboolean(L, -1) ? t->flags | touch_flags[i].flag : t->flags & ~touch_flags[i].flag;
+        return true;
+    }
+    return false;
+}
+
+/* Reads mm.touch_loop's options table at arg (stride is required). */
+static void touch_opts_read(lua_State *L, int arg, touch_opts *t)
+{
+    *t = (touch_opts){ .cpu = script_current_cpu(L), .passes = 1, .ev = { PMU_EV_CYCLES, PMU_EV_INSNS } };
+    luaL_checktype(L, arg, LUA_TTABLE);
+    for (lua_pushnil(L); lua_next(L, arg); lua_pop(L, 1)) {
+        const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "";
+        if (!strcmp(key, "events"))
+            touch_events(L, arg, t);
+        else if (!touch_int(L, arg, key, t) && !touch_flag(L, arg, key, t))
+            luaL_argerror(L, arg, lua_pushfstring(L, "unknown option '%s'", key));
+    }
+    if (!t->stride)
+        luaL_argerror(L, arg, "option stride is required");
+}
+
+/* mm.touch_loop(h, opts{stride, count, passes, write, random, seed, invlpg,
+ * cr3, warm, events, cpu}) -> the advances of the two events */
+static int mm_touch_loop(lua_State *L)
+{
+    touch_opts t;
+    char what[112];
+    uint32_t h = (uint32_t)script_check_range(L, 1, "handle", 1, 0xffffffff);
+    touch_opts_read(L, 2, &t);
+    emu_wl_req r = { .op = WL_OP_TOUCH_LOOP, .flags = WL_TOUCH_EVENTS(t.ev[0], t.ev[1]),
+                     .arg = { h, t.stride, t.count, t.passes | t.flags | WL_TOUCH_SEED(t.seed) } };
+    script_mm_opts_t o = { .cpu = t.cpu, .node = -1 };
+    snprintf(what, sizeof what, "touch_loop(0x%08x, {stride=%u, events={\"%s\", \"%s\"}})", (unsigned)h,
+             (unsigned)t.stride, emu_pmu_event_name(t.ev[0]), emu_pmu_event_name(t.ev[1]));
+    return script_mm_submit_copies(L, &o, &r, SCRIPT_R_VALUE, what);
 }
 
 /* mm.vmap({page handles, at most 12} [, opts{cpu}]) -> handle, address */
@@ -210,7 +316,8 @@ const luaL_Reg script_mm_ops[] = {
     { "free_pages", mm_free_pages }, { "kfree", mm_kfree },
     { "kmem_cache_free", mm_cache_free }, { "kmem_cache_destroy", mm_cache_destroy },
     { "vfree", mm_vfree }, { "vunmap", mm_vunmap }, { "kmap", mm_kmap }, { "kunmap", mm_kunmap },
-    { "touch", mm_touch }, { "kmap_atomic", mm_kmap_atomic }, { "vmap", mm_vmap },
+    { "touch", mm_touch }, { "touch_loop", mm_touch_loop }, { "kmap_atomic", mm_kmap_atomic },
+    { "vmap", mm_vmap },
     { "alloc_free_pages", mm_alloc_free_pages }, { "kmalloc_kfree", mm_kmalloc_kfree },
     { "vmalloc_vfree", mm_vmalloc_vfree }, { "drain_pcp", mm_drain_pcp }, { "check", mm_check },
     { "nop", mm_nop }, { "nr_free", mm_nr_free }, { "cpu_node", mm_cpu_node },

@@ -24,6 +24,7 @@ static const char *const op_names[WL_OP_COUNT] = {
     [WL_OP_KMALLOC_KFREE] = "kmalloc_kfree",
     [WL_OP_VMALLOC_VFREE] = "vmalloc_vfree",
     [WL_OP_INFO] = "info",
+    [WL_OP_TOUCH_LOOP] = "touch_loop",
 };
 
 const char *emu_wl_op_name(unsigned op)
@@ -47,6 +48,7 @@ const char *emu_wl_status_name(int32_t status)
     case WL_EBADF:     return "EBADF";
     case WL_ENOMEM:    return "ENOMEM";
     case WL_EBUSY:     return "EBUSY";
+    case WL_ENODEV:    return "ENODEV";
     case WL_EINVAL:    return "EINVAL";
     case WL_ENOSPC:    return "ENOSPC";
     case WL_ENOSYS:    return "ENOSYS";

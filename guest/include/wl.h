@@ -5,6 +5,7 @@
  *
  *   wl_handles.c  the handle table
  *   wl_ops.c      one function per operation
+ *   wl_touch.c    touch_loop, the PMU-measured access loop (wl_touch_loop.S)
  *   wl_ring.c     the ring, the counters, the per-CPU serve loop */
 #ifndef PAGELAB_WL_H
 #define PAGELAB_WL_H
@@ -60,5 +61,13 @@ void wl_idle_loop(void) __attribute__((noreturn));
 
 /* Runs one request (wl_ops.c): fills status, result and result2. */
 void wl_run_request(struct wl_req *r);
+
+/* The kernel mapping and length of the memory of a handle other than
+ * pages (wl_ops.c): kmalloc, object, vmalloc, vmap, kmap; 0 length for a
+ * cache or pages. */
+uint32_t wl_mem_extent(const struct wl_entry *e, uint32_t *addr);
+
+/* The touch_loop operation (wl_touch.c). */
+void wl_op_touch_loop(struct wl_req *r);
 
 #endif

@@ -366,8 +366,8 @@ static uint32_t touch_pages(uint32_t pfn, uint32_t order, uint32_t seed)
 	return bad;
 }
 
-/* The mapping and length a touch of entry e uses; 0 length if none. */
-static uint32_t touch_extent(const struct wl_entry *e, uint32_t *addr)
+/* wl_mem_extent: see wl.h. */
+uint32_t wl_mem_extent(const struct wl_entry *e, uint32_t *addr)
 {
 	*addr = e->addr;
 	switch (e->type) {
@@ -393,7 +393,7 @@ static void op_touch(struct wl_req *r)
 		len = PAGE_SIZE << e.size;
 		bad = touch_pages(e.addr, e.size, r->arg[1]);
 	} else {
-		len = touch_extent(&e, &addr);
+		len = wl_mem_extent(&e, &addr);
 		if (!len) {
 			r->status = WL_EINVAL;      /* a cache has no memory of its own */
 			return;
@@ -575,6 +575,7 @@ void wl_run_request(struct wl_req *r)
 		[WL_OP_KMALLOC_KFREE] = op_kmalloc_kfree,
 		[WL_OP_VMALLOC_VFREE] = op_vmalloc_vfree,
 		[WL_OP_INFO] = op_info,
+		[WL_OP_TOUCH_LOOP] = wl_op_touch_loop,
 	};
 
 	r->status = WL_OK;

@@ -30,6 +30,7 @@
 
 #define PMU_DEVICE_ID   0x554d504cu   /* "LPMU" */
 
+#ifndef __ASSEMBLER__   /* the ports above are used by guest/kernel/wl_touch_loop.S */
 /* Events: the writing CPU's counters (emu_cpu_stats / emu_mem_stats). */
 enum pmu_event {
 	PMU_EV_CYCLES = 0,      /* simulated cycles */
@@ -52,5 +53,6 @@ enum pmu_event {
 	PMU_EV_STALE,           /* stale TLB entries used */
 	PMU_EV_COUNT
 };
+#endif
 
 #endif

@@ -77,6 +77,11 @@ enum wl_op {
 	WL_OP_KMALLOC_KFREE,    /* a0 size, a1 gfp: kmalloc then kfree, `repeat` times */
 	WL_OP_VMALLOC_VFREE,    /* a0 size: vmalloc then vfree, `repeat` times */
 	WL_OP_INFO,             /* a0 what (enum wl_info) -> result, result2 */
+	WL_OP_TOUCH_LOOP,       /* a0 h (memory), a1 stride, a2 accesses per pass,
+	                         * a3 passes | WL_TOUCH_* | seed; events in flags
+	                         * (WL_TOUCH_EVENTS): an access loop measured with
+	                         * the PMU -> result, result2 the two events' deltas
+	                         * (see "The touch_loop operation" below) */
 	WL_OP_COUNT
 };
 
@@ -109,15 +114,49 @@ enum wl_htype {
 #define WL_EBADF    (-9)     /* not a handle, or the wrong kind */
 #define WL_ENOMEM   (-12)
 #define WL_EBUSY    (-16)    /* still in use (mapped pages, live objects) */
+#define WL_ENODEV   (-19)    /* the machine lacks a device the operation needs
+                              * (touch_loop without the PMU: QEMU) */
 #define WL_EINVAL   (-22)
 #define WL_ENOSPC   (-28)    /* handle table full */
 #define WL_ENOSYS   (-38)    /* unknown operation */
 #define WL_ESTALE   (-116)   /* a handle that was already freed */
 
-/* Request flags. */
+/* Request flags (bits 0-15; touch_loop keeps its events in bits 16-31). */
 #define WL_F_STOP_ON_ERROR 0x1u   /* later requests of the batch are not run:
                                    * status WL_ECANCELED */
 #define WL_ECANCELED (-125)
+
+/* The touch_loop operation (guest/kernel/wl_touch.c, docs/workloads.md):
+ * byte loads (or stores) at offsets 0, stride, 2*stride, ... of a handle's
+ * memory, measured with the PMU (abi/pmu.h):
+ *   a0  a handle with memory: pages (lowmem only: the direct map), kmalloc,
+ *       cache object, vmalloc, vmap, kmap
+ *   a1  stride in bytes, >= 1
+ *   a2  accesses per pass; 0: size / stride.  (a2 - 1) * stride must be
+ *       inside the object
+ *   a3  bits 0-15: passes, 1..WL_TOUCH_MAX_PASSES; bits 16-23: WL_TOUCH_*;
+ *       bits 24-31: seed of the WL_TOUCH_RANDOM order
+ *   flags  WL_F_* | WL_TOUCH_EVENTS(a, b): the two enum pmu_event numbers
+ * In order: invlpg (WL_TOUCH_INVLPG_FIRST) / CR3 reload (WL_TOUCH_CR3_FIRST),
+ * one unmeasured pass (WL_TOUCH_WARM), then PMU latch, the passes, PMU
+ * latch, with interrupts off and no memory access in between but the
+ * touched bytes.  result / result2 = the deltas of events a / b (low 32
+ * bits).  -EINVAL for bad arguments, -ENODEV without the PMU. */
+#define WL_TOUCH_MAX_PASSES   1023u
+#define WL_TOUCH_PASSES(a3)   ((a3) & 0xffffu)
+#define WL_TOUCH_WRITE        (1u << 16)   /* stores instead of loads */
+#define WL_TOUCH_RANDOM       (1u << 17)   /* a permutation of the offsets, the same
+                                            * every pass; stride and accesses
+                                            * per pass must be powers of two */
+#define WL_TOUCH_INVLPG_FIRST (1u << 18)   /* invlpg every page of the object first */
+#define WL_TOUCH_CR3_FIRST    (1u << 19)   /* reload CR3 first */
+#define WL_TOUCH_WARM         (1u << 20)   /* one unmeasured pass before the latch */
+#define WL_TOUCH_FLAGS        (0x1fu << 16)
+#define WL_TOUCH_SEED(seed)   ((uint32_t)((seed) & 0xffu) << 24)
+#define WL_TOUCH_SEED_OF(a3)  ((a3) >> 24)
+#define WL_TOUCH_EVENTS(a, b) ((uint32_t)((a) & 0xffu) << 16 | (uint32_t)((b) & 0xffu) << 24)
+#define WL_TOUCH_EVENT_A(flags) (((flags) >> 16) & 0xffu)
+#define WL_TOUCH_EVENT_B(flags) ((flags) >> 24)
 
 /* One request: 128 bytes. */
 struct wl_req {
