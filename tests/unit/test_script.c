@@ -144,6 +144,35 @@ static void test_latency(emu_script *s, emu_machine *m, out_buf *o)
     CHECK(lat.min < lat.p50 && lat.p50 < lat.p90 && lat.p90 < lat.p99 && lat.p99 <= lat.max);
 }
 
+/* mm.touch_loop (fast mode): one pass of 16 pages is 4 * 16 + 4 loop
+ * instructions (the difference of 2 and 1 passes), no TLB events; one
+ * event name gives cycles second; option and guest errors. */
+static void test_touch_loop(emu_script *s, out_buf *o)
+{
+    expect(s, o, "local v = mm.vmalloc(16 * 4096)\n"
+                 "local a, b = mm.touch_loop(v, {stride = 4096, passes = 2, warm = true, events = {'insns', 'dtlb_miss'}})\n"
+                 "local c, d = mm.touch_loop(v, {stride = 4096, events = {'insns'}})\n"
+                 "print(a - c, b, d > 0)\n"
+                 "print(mm.try.touch_loop(v, {stride = 48, random = true, write = true, seed = 7}))\n"
+                 "local ok, e = pcall(mm.touch_loop, v, {stride = 4096, count = 17, cr3 = true, invlpg = true})\n"
+                 "print(ok, e:match('^touch_loop%(0x%x+, {stride=4096, events={\"cycles\", \"insns\"}}%) on cpu 0: EINVAL$') ~= nil)\n"
+                 "mm.vfree(v)", EMU_SCRIPT_OK, "");
+    CHECK(!strcmp(o->text, "68\t0\ttrue\nnil\tEINVAL\nfalse\ttrue\n"));
+    expect(s, o, "mm.touch_loop(1, {stride = 1, events = {'tlb'}})", EMU_SCRIPT_ERROR,
+           "t:1: bad argument #2 to 'touch_loop' (unknown event 'tlb' (cycles, insns, dtlb_miss, walks, "
+           "l1d_miss, l2_miss, ...: docs/validation.md))");
+    expect(s, o, "mm.touch_loop(1, {stride = 1, events = {}})", EMU_SCRIPT_ERROR,
+           "t:1: bad argument #2 to 'touch_loop' (option events must name one or two events)");
+    expect(s, o, "mm.touch_loop(1, {stride = 1, passes = 1024})", EMU_SCRIPT_ERROR,
+           "t:1: bad argument #2 to 'touch_loop' (option passes must be an integer 1 to 1023)");
+    expect(s, o, "mm.touch_loop(1, {stride = 1, warm = 1})", EMU_SCRIPT_ERROR,
+           "t:1: bad argument #2 to 'touch_loop' (option warm must be a boolean)");
+    expect(s, o, "mm.touch_loop(1, {strid = 1})", EMU_SCRIPT_ERROR,
+           "t:1: bad argument #2 to 'touch_loop' (unknown option 'strid')");
+    expect(s, o, "mm.touch_loop(1, {count = 1})", EMU_SCRIPT_ERROR,
+           "t:1: bad argument #2 to 'touch_loop' (option stride is required)");
+}
+
 static void test_engine(void)
 {
     emu_config cfg;
@@ -191,6 +220,7 @@ static void test_engine(void)
     expect(s, &o, "print(mm.check())", EMU_SCRIPT_OK, "");
     CHECK(!strcmp(o.text, "0\t0\n"));
     test_latency(s, m, &o);
+    test_touch_loop(s, &o);
     expect(s, &o, "print(machine.timing(), machine.stats(0).mem)", EMU_SCRIPT_OK, "");
     CHECK(!strcmp(o.text, "fast\tnil\n"));
     emu_script_destroy(s);
