@@ -434,6 +434,92 @@ static void test_stores(emu_machine *m)
     CHECK_EQ(r.result2, 0);
 }
 
+/* ---- a known wiring problem ---------------------------------------------------------- */
+
+/* Runs n requests of operation op on CPU 0, a0 = arg0[i] (or a0 for all
+ * when arg0 is NULL), results into r. */
+static void batch(emu_machine *m, uint32_t op, const uint32_t *arg0, uint32_t a0, uint32_t a1,
+                  size_t n, emu_wl_result *r)
+{
+    static emu_wl_req q[512];
+    emu_wl_batch b = { 0, q, r, n };
+    char err[256];
+
+    for (size_t i = 0; i < n; i++)
+        q[i] = (emu_wl_req){ .op = op, .arg = { arg0 ? arg0[i] : a0, a1, NODE_ANY } };
+    CHECK_EQ(emu_wl_run(m, &b, 1, 0, err, sizeof err), 0);
+}
+
+/* Order-0 GFP_DMA pages (the DMA zone: the first 16 MiB) until one lies in
+ * 4 MiB physical region `region` (*in) and one outside it (*out); the
+ * others are freed.  False if none was found. */
+static bool pages_by_region(emu_machine *m, uint32_t region, uint32_t *in, uint32_t *out)
+{
+    static uint32_t spare[4096];
+    static emu_wl_result r[512];
+    size_t nspare = 0;
+
+    *in = *out = 0;
+    for (int round = 0; round < 8 && !(*in && *out); round++) {
+        batch(m, WL_OP_ALLOC_PAGES, NULL, 0, GFP_DMA | __GFP_NOWARN, 512, r);
+        for (int i = 0; i < 512 && r[i].status == WL_OK; i++) {
+            uint32_t *want = (r[i].result2 >> 10) == region ? in : out;
+            if (!*want)
+                *want = r[i].result;
+            else
+                spare[nspare++] = r[i].result;
+        }
+    }
+    for (size_t k = 0; k < nspare; k += 512)
+        batch(m, WL_OP_FREE_PAGES, spare + k, 0, 0, nspare - k < 512 ? nspare - k : 512, r);
+    return *in && *out;
+}
+
+/* One access through a vmap of page pg whose DTLB entry was evicted (by
+ * 2 passes over 128 other pages: 8 per set) right before: the DTLB misses
+ * once.  Returns that count. */
+static uint32_t evicted_access(emu_machine *m, uint32_t pg, uint32_t z)
+{
+    emu_wl_result v = call(m, (emu_wl_req){ .op = WL_OP_VMAP, .arg = { 1 }, .list = { pg }, .nlist = 1 });
+
+    CHECK_EQ(v.status, WL_OK);
+    CHECK_EQ(touch(m, v.result, PAGE, 0, 1 | WL_TOUCH_INVLPG_FIRST, PMU_EV_DTLB_MISS, PMU_EV_WALKS).result, 1);
+    CHECK_EQ(touch(m, z, PAGE, 0, 2, PMU_EV_DTLB_MISS, PMU_EV_WALKS).result, 256);
+    return touch(m, v.result, PAGE, 0, 1, PMU_EV_DTLB_MISS, PMU_EV_WALKS).result;
+}
+
+/* The detailed mode's data-side filter in front of the DTLB (emu/detailed.h)
+ * is keyed on physical addresses: after an access through a 4 MiB entry
+ * (here the kernel stack, which touch_loop reads just before its loop) an
+ * access through a 4 KiB mapping of a frame in the same 4 MiB physical
+ * region counts as a hit on that entry, with no DTLB lookup, miss or fill.
+ * A frame outside the region misses once, as it should; one inside it
+ * misses 0 times instead of 1.  docs/validation.md, "Open problems".  Until
+ * the wiring is fixed this case is reported as XFAIL on stderr, not as a
+ * failure; PAGELAB_STRICT=1 in the environment makes it one. */
+static void test_alias_filter(emu_machine *m)
+{
+    uint32_t z = alloc(m, WL_OP_VMALLOC, 128 * PAGE, 0, NULL), in, out, got;
+    uint64_t stack_pa;
+    emu_regs regs;
+
+    CHECK_EQ(emu_machine_read_regs(m, 0, &regs), 0);
+    CHECK_EQ(emu_machine_virt_to_phys(m, 0, regs.esp, &stack_pa), 0);
+    if (!pages_by_region(m, (uint32_t)(stack_pa >> 22), &in, &out)) {
+        fprintf(stderr, "test_alias_filter: no DMA page in the stack's 4 MiB region (0x%llx); skipped\n",
+                (unsigned long long)stack_pa);
+        return;
+    }
+    CHECK_EQ(evicted_access(m, out, z), 1);
+    got = evicted_access(m, in, z);
+    if (got == 1 || (getenv("PAGELAB_STRICT") && atoi(getenv("PAGELAB_STRICT"))))
+        CHECK_EQ(got, 1);
+    else
+        fprintf(stderr, "XFAIL test_alias_filter: a 4 KiB mapping of a frame in the 4 MiB physical region "
+                "of the previous access: %u DTLB misses, want 1 (the data filter is keyed on physical "
+                "addresses; docs/validation.md, Open problems)\n", got);
+}
+
 /* ---- determinism --------------------------------------------------------------------- */
 
 #define DET_N 8
@@ -504,6 +590,7 @@ int main(void)
     test_l2(det);
     test_random(det);
     test_stores(det);
+    test_alias_filter(det);
     emu_machine_destroy(fast);
     emu_machine_destroy(det);
     test_determinism();
