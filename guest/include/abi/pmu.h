@@ -1,6 +1,6 @@
 /* guest/include/abi/pmu.h - pagelab's performance-counter device: the ABI
  * between the host (emu/pmu.c) and guest code that measures itself (the
- * workload executor's `touch` operation, guest/kernel/wl_touch.c).
+ * workload executor's `touch_loop` operation, guest/kernel/wl_touch.c).
  * Included by both builds: fixed-width values, no pointers.
  *
  * Like a real PMU it counts per CPU, but it is read through I/O ports, so
@@ -11,10 +11,12 @@
  *   PMU_PORT_LATCH  out: copies every counter of the writing CPU into its latch
  *                        (the value written is ignored)
  *   PMU_PORT_SELECT out: selects the event (enum pmu_event) the next reads return
+ *                        (per CPU; it stays selected across latches)
  *   PMU_PORT_LO     in:  the selected event's latched value, low 32 bits
  *   PMU_PORT_HI     in:  its high 32 bits
  * Counters only grow; a measurement is the difference of two latches.  The
- * TLB and cache events are zero in fast mode.  docs/timing.md, "Counters".
+ * TLB and cache events are zero in fast mode.  docs/timing.md, "Counters";
+ * docs/validation.md.
  */
 #ifndef PAGELAB_ABI_PMU_H
 #define PAGELAB_ABI_PMU_H
