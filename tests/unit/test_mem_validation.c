@@ -494,9 +494,10 @@ static uint32_t evicted_access(emu_machine *m, uint32_t pg, uint32_t z)
  * access through a 4 KiB mapping of a frame in the same 4 MiB physical
  * region counts as a hit on that entry, with no DTLB lookup, miss or fill.
  * A frame outside the region misses once, as it should; one inside it
- * misses 0 times instead of 1.  docs/validation.md, "Open problems".  Until
- * the wiring is fixed this case is reported as XFAIL on stderr, not as a
- * failure; PAGELAB_STRICT=1 in the environment makes it one. */
+ * misses 0 times instead of 1 (and its entry is never filled).  A known
+ * simplification (docs/timing.md, "The filters in front of the models";
+ * docs/validation.md, "Open problems"): reported as XFAIL on stderr, not
+ * as a failure; PAGELAB_STRICT=1 in the environment makes it one. */
 static void test_alias_filter(emu_machine *m)
 {
     uint32_t z = alloc(m, WL_OP_VMALLOC, 128 * PAGE, 0, NULL), in, out, got;
