@@ -41,6 +41,7 @@ enum {
     L2_SETS = 262144 / (32 * 4), L2_WAYS = 4,
     L1D_WAY = L1D_SETS * LINE,                   /* 4 KiB: one way of the L1D */
     L2_WAY = L2_SETS * LINE,                     /* 64 KiB */
+    L1_LAT = 1, L2_LAT = 8, MEM_LAT = 60,        /* cycles added along the path of a line */
 };
 
 static emu_machine *boot(emu_timing_mode t, unsigned ram_mib)
@@ -325,6 +326,26 @@ static uint32_t pobject(emu_machine *m, uint32_t order, uint32_t *line)
     return h;
 }
 
+/* The cycles the memory system charges for the measured passes of a loop
+ * of n accesses, k passes, with l1_miss L1D and l2_miss L2 misses (loads,
+ * 4 MiB pages: no walks): every access pays the L1 latency, an L1 miss the
+ * L2's, an L2 miss memory's; instruction fetch adds the L1I latency per
+ * line a block touches (l1i_hit of them: the code never misses the L1I or
+ * the ITLB after the warm pass).  Checked against mem_cycles. */
+static void check_mem_cycles(emu_machine *m, uint32_t h, uint32_t stride, uint32_t n, uint32_t k,
+                             uint64_t l1_miss, uint64_t l2_miss)
+{
+    uint32_t a3 = k | WL_TOUCH_WARM;
+    emu_wl_result r = touch(m, h, stride, n, a3, PMU_EV_MEM_CYCLES, PMU_EV_L1I_HIT);
+    emu_wl_result miss = touch(m, h, stride, n, a3, PMU_EV_L1I_MISS, PMU_EV_ITLB_MISS);
+
+    CHECK_EQ(r.status, WL_OK);
+    CHECK_EQ(r.result, (uint64_t)k * n * L1_LAT + l1_miss * L2_LAT + l2_miss * MEM_LAT + r.result2 * L1_LAT);
+    CHECK(r.result2 > 0);
+    CHECK_EQ(miss.result, 0);
+    CHECK_EQ(miss.result2, 0);
+}
+
 /* n accesses `stride` bytes apart from the start of h (at line first),
  * warm pass then k passes: L1D misses and DTLB misses as the closed form
  * and 4 MiB pages say. */
@@ -336,6 +357,7 @@ static void check_l1d(emu_machine *m, uint32_t h, uint32_t first, uint32_t strid
     CHECK_EQ(r.status, WL_OK);
     CHECK_EQ(r.result, want);
     CHECK_EQ(r.result2, 0);
+    check_mem_cycles(m, h, stride, n, k, want, 0);   /* at most 16 KiB: the L2 holds it */
 }
 
 /* L1D (8 KiB, 2 ways, 128 sets of 32-byte lines) over a 1 MiB block:
@@ -370,6 +392,7 @@ static void check_l2(emu_machine *m, uint32_t h, uint32_t first, uint32_t stride
     r = touch(m, h, stride, n, k | WL_TOUCH_WARM, PMU_EV_L2_HIT, PMU_EV_DTLB_MISS);
     CHECK_EQ(r.result, (uint64_t)k * n - want);
     CHECK_EQ(r.result2, 0);
+    check_mem_cycles(m, h, stride, n, k, (uint64_t)k * n, want);
 }
 
 /* L2 (256 KiB, 4 ways, 2048 sets), 2 passes over a 1 MiB block at stride
