@@ -295,8 +295,8 @@ static void hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, i
 {
     emu_cpu *c = ud;
     (void)uc;
-    (void)value;
-    uint32_t cy = emu_det_data(c, &c->det.data, (uint32_t)addr, (uint32_t)size, type == UC_MEM_WRITE);
+    uint32_t cy = emu_det_data(c, &c->det.data, c->det.frames, (uint32_t)addr, (uint32_t)size,
+                               type == UC_MEM_WRITE, (uint32_t)value);
     c->cycles += cy;
     c->det.mem_cycles += cy;
 }

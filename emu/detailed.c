@@ -22,6 +22,8 @@
 #define MASK_4K 0xfffff000u
 #define MASK_4M 0xffc00000u
 
+static void watch_directory(emu_cpu *c);
+
 const char *emu_timing_mode_name(emu_timing_mode t)
 {
     return t == EMU_TIMING_DETAILED ? "detailed" : "fast";
@@ -67,7 +69,8 @@ int emu_det_init(emu_machine *m, char *err, size_t errlen)
     if (m->cfg.timing != EMU_TIMING_DETAILED)
         return 0;
     m->caches = emu_cache_model_create(&m->tcfg, m->ncpus);
-    if (emu_det_decode_init(m)) {
+    m->det_frames = calloc(1u << 20, 1);
+    if (!m->det_frames || emu_det_decode_init(m)) {
         snprintf(err, errlen, "cannot set up the detailed mode's decoder (Capstone)");
         return -1;
     }
@@ -76,6 +79,7 @@ int emu_det_init(emu_machine *m, char *err, size_t errlen)
         d->tlb = emu_tlb_create(&m->tcfg);
         if (!d->tlb)
             break;
+        d->frames = m->det_frames;
         filter_init(&d->data, &m->tcfg.l1d, &d->none_pte);
         filter_init(&d->fetch, &m->tcfg.l1i, &d->none_pte);
     }
@@ -97,6 +101,8 @@ void emu_det_fini(emu_machine *m)
     emu_cache_model_destroy(m->caches);
     m->caches = NULL;
     emu_det_decode_fini(m);
+    free(m->det_frames);
+    m->det_frames = NULL;
 }
 
 void emu_det_cpu_reset(emu_cpu *c)
@@ -112,6 +118,7 @@ void emu_det_cpu_reset(emu_cpu *c)
     emu_tlb_write_cr0(d->tlb, d->cr0);
     d->pending = 0;
     emu_det_reset_filters(&d->data, &d->fetch);
+    watch_directory(c);
 }
 
 /* ---- page walks and the stale-translation detector ----------------------------- */
@@ -188,6 +195,64 @@ static void check_stale(emu_cpu *c, uint32_t va, emu_tlb_kind kind, bool write, 
     emu_tlb_refresh(c->det.tlb, va, kind, w->leaf);
     if (stale)
         report_stale(c, va, old_pa, w, kind == EMU_TLB_INSN, write);
+}
+
+/* ---- page-table pages and aliases --------------------------------------------
+ * The data filter works on physical addresses, so it would count an access
+ * to a frame through a second mapping (vmalloc, kmap, fixmap: 4 KiB PTEs)
+ * on the entry of the first (the 4 MiB direct map), and never fill the
+ * second's entry.  So every frame a 4 KiB PTE maps is marked ALIASED and
+ * always takes the slow path, which finds the virtual address.  To know
+ * those frames without walking page tables on every access, the page
+ * tables are marked when first seen (PD at a CR3 load or when paging is
+ * turned on, PT when a PDE refers to it) and their stores are watched: a
+ * present PTE stored marks its frame, a present PDE stored marks (and
+ * scans) its table.  Marks are never removed: a frame unmapped again, or a
+ * page table freed, only costs speed, never accuracy. */
+
+/* Marks the page table at pt_pa and the frames its present entries map. */
+static void mark_pt(emu_machine *m, uint32_t pt_pa)
+{
+    uint8_t *fl = m->det_frames;
+    if (fl[pt_pa >> 12] & EMU_DET_PT)
+        return;
+    fl[pt_pa >> 12] |= EMU_DET_PT;
+    const uint32_t *pt = (const uint32_t *)emu_phys_ptr(m, pt_pa & MASK_4K, 4096);
+    for (unsigned i = 0; pt && i < 1024; i++)
+        if (pt[i] & PTE_P)
+            fl[pt[i] >> 12] |= EMU_DET_ALIASED;
+}
+
+/* Marks the page directory at pd_pa and, through mark_pt, its tables. */
+static void mark_pd(emu_machine *m, uint32_t pd_pa, uint32_t cr4)
+{
+    uint8_t *fl = m->det_frames;
+    if (fl[pd_pa >> 12] & EMU_DET_PD)
+        return;
+    fl[pd_pa >> 12] |= EMU_DET_PD;
+    const uint32_t *pd = (const uint32_t *)emu_phys_ptr(m, pd_pa & MASK_4K, 4096);
+    for (unsigned i = 0; pd && i < 1024; i++)
+        if ((pd[i] & PTE_P) && !((pd[i] & EMU_PTE_PS) && (cr4 & EMU_CR4_PSE)))
+            mark_pt(m, pd[i] & MASK_4K);
+}
+
+/* A store of value (size bytes) at pa, a page-table or directory page. */
+static void watch_store(emu_cpu *c, uint32_t pa, uint32_t size, uint32_t value)
+{
+    uint8_t fl = c->m->det_frames[pa >> 12];
+    if (size != 4 || (pa & 3) || !(value & PTE_P))
+        return;                          /* entries are stored whole; not-present maps nothing */
+    if (fl & EMU_DET_PT)
+        c->m->det_frames[value >> 12] |= EMU_DET_ALIASED;
+    if ((fl & EMU_DET_PD) && !((value & EMU_PTE_PS) && (c->det.cr4 & EMU_CR4_PSE)))
+        mark_pt(c->m, value & MASK_4K);
+}
+
+/* After a CR0 or CR3 write: the directory in use is watched from now on. */
+static void watch_directory(emu_cpu *c)
+{
+    if (c->det.cr0 & EMU_CR0_PG)
+        mark_pd(c->m, c->det.cr3, c->det.cr4);
 }
 
 /* ---- the slow paths -------------------------------------------------------------- */
@@ -334,7 +399,7 @@ static bool data_translate(emu_cpu *c, emu_det_filter *f, uint32_t pa, bool writ
     return true;
 }
 
-uint32_t emu_det_data_slow(emu_cpu *c, uint32_t pa, uint32_t size, bool write)
+uint32_t emu_det_data_slow(emu_cpu *c, uint32_t pa, uint32_t size, bool write, uint32_t value)
 {
     emu_det_filter *f = &c->det.data;
     uint32_t cycles = 0;
@@ -342,12 +407,14 @@ uint32_t emu_det_data_slow(emu_cpu *c, uint32_t pa, uint32_t size, bool write)
         size = 1;
     if ((pa & 4095) + size > 4096)       /* Unicorn reports a page-crossing access per page */
         size = 4096 - (pa & 4095);
-    if (emu_det_filter_page(f, pa, size))
+    if (emu_det_filter_page(f, pa, size) && !(c->m->det_frames[pa >> 12] & EMU_DET_ALIASED))
         f->tlb_hits++;
     else
         data_translate(c, f, pa, write, &cycles);
     if (pa < c->m->ram_size)
         cycles += cache_line(c, f, pa, size, write, EMU_CACHE_DATA);
+    if (write && (c->m->det_frames[pa >> 12] & (EMU_DET_PT | EMU_DET_PD)))
+        watch_store(c, pa, size, value);
     return cycles;
 }
 
@@ -380,6 +447,8 @@ void emu_det_apply_pending(emu_cpu *c)
         d->cr0 = emu_reg(c, UC_X86_REG_CR0);
         emu_tlb_write_cr0(d->tlb, d->cr0);
     }
+    if (p & (EMU_BLOCK_CR0_WRITE | EMU_BLOCK_CR3_WRITE))
+        watch_directory(c);
     if (p & EMU_BLOCK_INVLPG) {
         const emu_block_cost *op = &d->pending_op;
         uint32_t va = (uint32_t)op->inv_disp + gpr(c, op->inv_base) + gpr(c, op->inv_index) * op->inv_scale;

@@ -49,11 +49,19 @@ typedef struct emu_det_cpu {
     uint32_t pending;          /* EMU_BLOCK_MMU_OPS of the block that ran last */
     emu_block_cost pending_op; /* its invlpg operand */
     uint32_t none_pte;         /* what an entry-less filter points at */
+    uint8_t *frames;           /* the machine's EMU_DET_* flags by physical frame (2^20) */
     uint64_t walks, walk_cycles, mem_cycles, stale_uses, intr_cycles;
     uint64_t unattributed;     /* data accesses whose virtual address was not found */
 } emu_det_cpu;
 
 #define EMU_DET_AD_BITS 0x60u  /* accessed and dirty: set by the CPU itself */
+
+/* Per physical 4 KiB frame (emu_det_cpu.frames, one byte each, shared by
+ * the CPUs): what makes the data filter unsafe for it.  See detailed.c,
+ * "Page-table pages and aliases". */
+#define EMU_DET_ALIASED 0x1u   /* mapped by some 4 KiB PTE: may be reached through two mappings */
+#define EMU_DET_PT      0x2u   /* a page table: its stores may map frames */
+#define EMU_DET_PD      0x4u   /* a page directory: its stores may add page tables */
 
 /* Creates the models of a machine whose cfg.timing is detailed (no-op in
  * fast mode); -1 with a message when out of memory. */
@@ -61,7 +69,7 @@ int emu_det_init(struct emu_machine *m, char *err, size_t errlen);
 void emu_det_fini(struct emu_machine *m);
 
 /* The slow paths, out of line. */
-uint32_t emu_det_data_slow(struct emu_cpu *c, uint32_t pa, uint32_t size, bool write);
+uint32_t emu_det_data_slow(struct emu_cpu *c, uint32_t pa, uint32_t size, bool write, uint32_t value);
 uint32_t emu_det_fetch_slow(struct emu_cpu *c, uint32_t va, uint32_t size);
 /* Applies the MMU operation of the block that ran last (c->det.pending). */
 void emu_det_apply_pending(struct emu_cpu *c);
@@ -88,11 +96,14 @@ static inline bool emu_det_filter_page(const emu_det_filter *f, uint32_t va, uin
            ((*f->pte ^ f->pte_val) & ~EMU_DET_AD_BITS) == 0;
 }
 
-/* Cycles of one data access at physical pa, filter first. */
-static inline uint32_t emu_det_data(struct emu_cpu *c, emu_det_filter *f, uint32_t pa, uint32_t size,
-                                    bool write)
+/* Cycles of one data access at physical pa (a store of value), filter
+ * first; frames: the EMU_DET_* flags.  A frame that may be reached through
+ * two mappings, or a store to a page table, always goes to the slow path. */
+static inline uint32_t emu_det_data(struct emu_cpu *c, emu_det_filter *f, const uint8_t *frames,
+                                    uint32_t pa, uint32_t size, bool write, uint32_t value)
 {
-    if (__builtin_expect(emu_det_filter_page(f, pa, size), 1)) {
+    uint32_t unsafe = write ? (EMU_DET_ALIASED | EMU_DET_PT | EMU_DET_PD) : EMU_DET_ALIASED;
+    if (__builtin_expect(emu_det_filter_page(f, pa, size) && !(frames[pa >> 12] & unsafe), 1)) {
         uint32_t line = pa >> f->line_shift;
         if (line == f->line && ((pa + size - 1) >> f->line_shift) == line && (!write || f->dirty)) {
             f->tlb_hits++;
@@ -100,7 +111,7 @@ static inline uint32_t emu_det_data(struct emu_cpu *c, emu_det_filter *f, uint32
             return f->latency;
         }
     }
-    return emu_det_data_slow(c, pa, size, write);
+    return emu_det_data_slow(c, pa, size, write, value);
 }
 
 /* Cycles of fetching a block's size bytes at va, filter first. */

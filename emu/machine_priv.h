@@ -129,6 +129,7 @@ struct emu_machine {
     emu_timing_config tcfg;      /* the machine description (defaults, file, cost overrides) */
     struct emu_cache_model *caches;   /* detailed mode's L1s and L2, NULL in fast mode */
     struct emu_det_decode *decode;    /* detailed mode's decoded memory operands (detailed_va.c) */
+    uint8_t *det_frames;         /* detailed mode: EMU_DET_* flags of every 4 KiB frame of 4 GiB */
     bool numa_synced;            /* detailed mode: the guest's NUMA layout has been read */
     uint64_t numa_next_try;      /* scheduling round of the next attempt */
     struct emu_wl *wl;           /* the workload ring device (workload.c) */
