@@ -23,6 +23,7 @@
 #define MASK_4M 0xffc00000u
 
 static void watch_directory(emu_cpu *c);
+static void hint_forget_frame(emu_machine *m, uint32_t pfn);
 
 const char *emu_timing_mode_name(emu_timing_mode t)
 {
@@ -118,6 +119,7 @@ void emu_det_cpu_reset(emu_cpu *c)
     emu_tlb_write_cr0(d->tlb, d->cr0);
     d->pending = 0;
     emu_det_reset_filters(&d->data, &d->fetch);
+    memset(d->hint, 0, sizeof d->hint);
     watch_directory(c);
 }
 
@@ -242,8 +244,10 @@ static void watch_store(emu_cpu *c, uint32_t pa, uint32_t size, uint32_t value)
     uint8_t fl = c->m->det_frames[pa >> 12];
     if (size != 4 || (pa & 3) || !(value & PTE_P))
         return;                          /* entries are stored whole; not-present maps nothing */
-    if (fl & EMU_DET_PT)
+    if (fl & EMU_DET_PT) {
         c->m->det_frames[value >> 12] |= EMU_DET_ALIASED;
+        hint_forget_frame(c->m, value >> 12);
+    }
     if ((fl & EMU_DET_PD) && !((value & EMU_PTE_PS) && (c->det.cr4 & EMU_CR4_PSE)))
         mark_pt(c->m, value & MASK_4K);
 }
@@ -350,6 +354,45 @@ uint32_t emu_det_fetch_slow(emu_cpu *c, uint32_t va, uint32_t size)
     return cycles;
 }
 
+/* ---- hints: the virtual page last found for a frame --------------------------
+ * Finding the virtual address behind a physical access (emu_det_resolve_va)
+ * reads registers and walks page tables: too dear for every filter miss.
+ * A frame usually keeps being reached through the same mapping, so each CPU
+ * remembers the virtual page it last found for a frame, trusted while that
+ * mapping's PTE is unchanged.  A new 4 KiB mapping of the frame (a PTE
+ * store, watch_store) and every MMU operation of the CPU forget hints.
+ * Not covered: one frame used through two live mappings in turn is counted
+ * on the mapping found first until one of those events. */
+
+static bool hint_lookup(const emu_det_cpu *d, uint32_t pa, uint32_t *va)
+{
+    uint32_t pfn = pa >> 12;
+    const __typeof__(d->hint[0]) *h = &d->hint[pfn & (EMU_DET_HINTS - 1)];
+    if (h->pfn1 != pfn + 1 || ((*h->pte ^ h->pte_val) & ~EMU_DET_AD_BITS))
+        return false;
+    *va = h->va_page | (pa & 0xfffu);
+    return true;
+}
+
+static void hint_store(emu_det_cpu *d, uint32_t pa, uint32_t va, const uint32_t *pte)
+{
+    __typeof__(d->hint[0]) *h = &d->hint[(pa >> 12) & (EMU_DET_HINTS - 1)];
+    h->pfn1 = (pa >> 12) + 1;
+    h->va_page = va & MASK_4K;
+    h->pte = pte;
+    h->pte_val = *pte;
+}
+
+/* Every CPU forgets its hint for frame pfn (it has just been mapped anew). */
+static void hint_forget_frame(emu_machine *m, uint32_t pfn)
+{
+    for (unsigned i = 0; i < m->ncpus; i++) {
+        __typeof__(m->cpu[i].det.hint[0]) *h = &m->cpu[i].det.hint[pfn & (EMU_DET_HINTS - 1)];
+        if (h->pfn1 == pfn + 1)
+            h->pfn1 = 0;
+    }
+}
+
 /* Data: the DTLB for the access Unicorn made at physical pa, through the
  * virtual address it came from (emu_det_resolve_va).  Points the data
  * filter at the entry's physical range; false when no translation is
@@ -365,13 +408,17 @@ static bool data_translate(emu_cpu *c, emu_det_filter *f, uint32_t pa, bool writ
         filter_set(f, m, pa, MASK_4K, pa & MASK_4K, &d->none_pte);
         return true;
     }
-    if (emu_det_resolve_va(c, pa, &va, &via_stale) < 0) {
+    bool hinted = hint_lookup(d, pa, &va);
+    via_stale = false;
+    if (!hinted && emu_det_resolve_va(c, pa, &va, &via_stale) < 0) {
         d->unattributed++;
         emu_det_reset_filters(f, f);
         return false;
     }
     det_walk w;
     walk(m, d->cr3, d->cr4, va, &w);
+    if (!hinted && !via_stale && w.at)
+        hint_store(d, pa, va, w.at);
     emu_tlb_entry e;
     uint32_t mask;
     if (emu_tlb_lookup(d->tlb, va, EMU_TLB_DATA, &mpa) && emu_tlb_probe(d->tlb, va, EMU_TLB_DATA, &e)) {
@@ -395,6 +442,8 @@ static bool data_translate(emu_cpu *c, emu_det_filter *f, uint32_t pa, bool writ
         emu_tlb_fill(d->tlb, va, EMU_TLB_DATA, w.pde, w.leaf);
         mask = w.large ? MASK_4M : MASK_4K;
     }
+    if (m->det_frames[pa >> 12] & EMU_DET_ALIASED)
+        mask = MASK_4K;                  /* the filter stands for this frame alone */
     filter_set(f, m, pa, mask, pa & mask, w.at ? w.at : &d->none_pte);
     return true;
 }
@@ -407,7 +456,7 @@ uint32_t emu_det_data_slow(emu_cpu *c, uint32_t pa, uint32_t size, bool write, u
         size = 1;
     if ((pa & 4095) + size > 4096)       /* Unicorn reports a page-crossing access per page */
         size = 4096 - (pa & 4095);
-    if (emu_det_filter_page(f, pa, size) && !(c->m->det_frames[pa >> 12] & EMU_DET_ALIASED))
+    if (emu_det_filter_page(f, pa, size) && !(c->m->det_frames[pa >> 12] & emu_det_unsafe(f, false)))
         f->tlb_hits++;
     else
         data_translate(c, f, pa, write, &cycles);
@@ -449,6 +498,7 @@ void emu_det_apply_pending(emu_cpu *c)
     }
     if (p & (EMU_BLOCK_CR0_WRITE | EMU_BLOCK_CR3_WRITE))
         watch_directory(c);
+    memset(d->hint, 0, sizeof d->hint);
     if (p & EMU_BLOCK_INVLPG) {
         const emu_block_cost *op = &d->pending_op;
         uint32_t va = (uint32_t)op->inv_disp + gpr(c, op->inv_base) + gpr(c, op->inv_index) * op->inv_scale;

@@ -39,6 +39,8 @@ typedef struct emu_det_filter {
     uint64_t tlb_hits, l1_hits;/* accesses answered here, added to the models' */
 } emu_det_filter;
 
+#define EMU_DET_HINTS 64u      /* per CPU, direct-mapped by frame number */
+
 /* One CPU's detailed-mode state.  Owned by the CPU; only the machine's
  * thread touches it. */
 typedef struct emu_det_cpu {
@@ -50,6 +52,12 @@ typedef struct emu_det_cpu {
     emu_block_cost pending_op; /* its invlpg operand */
     uint32_t none_pte;         /* what an entry-less filter points at */
     uint8_t *frames;           /* the machine's EMU_DET_* flags by physical frame (2^20) */
+    struct {                   /* frame -> the virtual page last found for it (detailed.c) */
+        uint32_t pfn1;         /* pfn + 1; 0: empty */
+        uint32_t va_page;
+        const uint32_t *pte;   /* that translation's PTE (PDE) in RAM, and its value then */
+        uint32_t pte_val;
+    } hint[EMU_DET_HINTS];
     uint64_t walks, walk_cycles, mem_cycles, stale_uses, intr_cycles;
     uint64_t unattributed;     /* data accesses whose virtual address was not found */
 } emu_det_cpu;
@@ -96,14 +104,21 @@ static inline bool emu_det_filter_page(const emu_det_filter *f, uint32_t va, uin
            ((*f->pte ^ f->pte_val) & ~EMU_DET_AD_BITS) == 0;
 }
 
+/* The frame flags that keep an access from using data filter f: stores to
+ * page tables always; an aliased frame unless f stands for exactly that
+ * frame (set by finding the access's virtual address: a 4 KiB range). */
+static inline uint32_t emu_det_unsafe(const emu_det_filter *f, bool write)
+{
+    return (write ? EMU_DET_PT | EMU_DET_PD : 0u) | (f->vmask == 0xfffff000u ? 0u : EMU_DET_ALIASED);
+}
+
 /* Cycles of one data access at physical pa (a store of value), filter
  * first; frames: the EMU_DET_* flags.  A frame that may be reached through
  * two mappings, or a store to a page table, always goes to the slow path. */
 static inline uint32_t emu_det_data(struct emu_cpu *c, emu_det_filter *f, const uint8_t *frames,
                                     uint32_t pa, uint32_t size, bool write, uint32_t value)
 {
-    uint32_t unsafe = write ? (EMU_DET_ALIASED | EMU_DET_PT | EMU_DET_PD) : EMU_DET_ALIASED;
-    if (__builtin_expect(emu_det_filter_page(f, pa, size) && !(frames[pa >> 12] & unsafe), 1)) {
+    if (__builtin_expect(emu_det_filter_page(f, pa, size) && !(frames[pa >> 12] & emu_det_unsafe(f, write)), 1)) {
         uint32_t line = pa >> f->line_shift;
         if (line == f->line && ((pa + size - 1) >> f->line_shift) == line && (!write || f->dirty)) {
             f->tlb_hits++;
