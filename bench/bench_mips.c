@@ -1,37 +1,40 @@
-/* bench/bench_mips.c - pagelab's speed against raw Unicorn on the same code.
+/* bench/bench_mips.c - pagelab's speed against raw Unicorn on the same code:
+ * the spin_loop table and main (the timing-modes table is bench_modes.c).
  *
  * The spin test kernel (tests/kernels/spin.S) runs spin_loop(buf, iters) on
  * every CPU.  The same bytes, [spin_loop, spin_loop_end) read from the
  * kernel's symbol table, are also run on a bare Unicorn engine with paging
- * on (identity 4 MiB pages) and no hooks: the reference every pagelab figure
- * is divided by.  See docs/bench.md.
+ * on (identity 4 MiB pages) and no hooks (bench_raw.c): the reference every
+ * pagelab figure is divided by.  See docs/bench.md.
  *
- *   pagelab-bench-mips [--iters N] [--reps R] [--kernel PATH]   timed table
- *   pagelab-bench-mips --check [--kernel PATH]                   exact checks only
+ *   pagelab-bench-mips [--only spin|modes] [options]   the timed tables
+ *   pagelab-bench-mips --check [--only spin|modes]      exact checks only
  *
- * The pagelab runs use emu/machine.h only.  Unicorn is used directly for the
- * reference rows; one of them also calls the timing model (emu/timing.h, a
- * plain-C module without Unicorn types) to split pagelab's overhead into its
- * parts.  Nothing here asserts anything about speed: the exit status is
- * non-zero only when a correctness cross-check fails.
+ * The pagelab runs use emu/machine.h (and emu/script.h for the workload
+ * scripts) only.  Nothing here asserts anything about speed: the exit
+ * status is non-zero only when a correctness cross-check fails.
  */
-#include <elf.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include <unicorn/unicorn.h>
-
+#include "bench_mips.h"
 #include "machine.h"
-#include "timing.h"
 
 #ifndef PAGELAB_SPIN_KERNEL
 #define PAGELAB_SPIN_KERNEL "spin.elf"
+#endif
+#ifndef PAGELAB_MEM_KERNEL
+#define PAGELAB_MEM_KERNEL "memloop.elf"
+#endif
+#ifndef PAGELAB_KERNEL
+#define PAGELAB_KERNEL "pagelab-kernel.elf"
+#endif
+#ifndef PAGELAB_WORKLOADS_DIR
+#define PAGELAB_WORKLOADS_DIR "workloads"
 #endif
 
 #define DEFAULT_ITERS 160000000u   /* per configuration: 1.6 G guest instructions */
@@ -45,326 +48,14 @@
 #define RES_SUM(i) (0x6010u + 4u * (i))
 #define SPIN_SUM_ZERO 0x9E3779B9u  /* spin_loop(buf, 0) */
 
-/* Raw engine layout (physical = virtual). */
+#define RAW_BUF 0x400000u          /* raw engine: 64 KiB, zeroed, like CPU 0's in the kernel */
 #define RAW_MEM (8u << 20)
-#define RAW_PD 0x1000u
-#define RAW_GDT 0x2000u
-#define RAW_RET 0x3000u            /* return address: a hlt that never runs */
-#define RAW_STACK_TOP 0x80000u
-#define RAW_CODE 0x200000u         /* spin_loop is position-independent */
-#define RAW_BUF 0x400000u          /* 64 KiB, zeroed, like CPU 0's in the kernel */
-#define RAW_QUANTUM 10000u         /* cycles, as pagelab's default quantum */
 
-static int failures, passes;
-
-static void check(bool ok, const char *fmt, ...)
+/* One run of spin_loop(RAW_BUF, iters) on a fresh raw engine (4 MiB pages). */
+static int raw_run(const bench_code *sc, enum bench_raw_mode mode, uint32_t iters, bench_raw_result *r)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    if (ok) {
-        passes++;
-    } else {
-        failures++;
-        fputs("FAIL: ", stdout);
-        vprintf(fmt, ap);
-        fputc('\n', stdout);
-    }
-    va_end(ap);
-}
-
-static double clock_s(clockid_t id)
-{
-    struct timespec ts;
-    clock_gettime(id, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* Wall-clock and this thread's CPU time (Unicorn runs on the calling thread,
- * so CPU time well below wall time means another process took the core). */
-typedef struct stamp {
-    double wall, cpu;
-} stamp;
-
-static stamp stamp_now(void)
-{
-    return (stamp){ clock_s(CLOCK_MONOTONIC), clock_s(CLOCK_THREAD_CPUTIME_ID) };
-}
-
-/* ---- the spin_loop bytes from the kernel ELF ------------------------------- */
-
-typedef struct spin_code {
-    uint8_t *bytes;
-    uint32_t size;
-    uint32_t vaddr;
-} spin_code;
-
-static uint8_t *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    uint8_t *buf = NULL;
-    size_t cap = 0, n = 0;
-    for (;;) {
-        if (n == cap) {
-            size_t ncap = cap ? cap * 2 : 65536;
-            uint8_t *nb = realloc(buf, ncap);
-            if (!nb) {
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
-            buf = nb;
-            cap = ncap;
-        }
-        size_t r = fread(buf + n, 1, cap - n, f);
-        n += r;
-        if (r == 0)
-            break;
-    }
-    fclose(f);
-    *len = n;
-    return buf;
-}
-
-static bool in_file(size_t size, uint64_t off, uint64_t len)
-{
-    return off <= size && len <= size - off;
-}
-
-/* Finds spin_loop and spin_loop_end in the symbol table and copies the bytes
- * between them out of the PT_LOAD segment holding them. */
-static int load_spin_code(const char *path, spin_code *sc, char *err, size_t errlen)
-{
-    size_t size = 0;
-    uint8_t *elf = read_file(path, &size);
-    int rc = -1;
-    if (!elf) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return -1;
-    }
-    const Elf32_Ehdr *eh = (const Elf32_Ehdr *)elf;
-    if (size < sizeof *eh || memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_ident[EI_CLASS] != ELFCLASS32 ||
-        !in_file(size, eh->e_shoff, (uint64_t)eh->e_shnum * sizeof(Elf32_Shdr)) ||
-        !in_file(size, eh->e_phoff, (uint64_t)eh->e_phnum * sizeof(Elf32_Phdr))) {
-        snprintf(err, errlen, "%s: not a well-formed ELF32 file", path);
-        goto out;
-    }
-    const Elf32_Shdr *sh = (const Elf32_Shdr *)(elf + eh->e_shoff);
-    uint32_t start = 0, end = 0;
-    bool have_start = false, have_end = false;
-    for (unsigned i = 0; i < eh->e_shnum; i++) {
-        if (sh[i].sh_type != SHT_SYMTAB || sh[i].sh_link >= eh->e_shnum)
-            continue;
-        const Elf32_Shdr *st = &sh[sh[i].sh_link];
-        if (!in_file(size, sh[i].sh_offset, sh[i].sh_size) || !in_file(size, st->sh_offset, st->sh_size))
-            continue;
-        const Elf32_Sym *sym = (const Elf32_Sym *)(elf + sh[i].sh_offset);
-        const char *names = (const char *)elf + st->sh_offset;
-        for (size_t k = 0; k < sh[i].sh_size / sizeof *sym; k++) {
-            if (sym[k].st_name >= st->sh_size)
-                continue;
-            const char *nm = names + sym[k].st_name;
-            if (!memchr(nm, 0, st->sh_size - sym[k].st_name))
-                continue;
-            if (!strcmp(nm, "spin_loop")) {
-                start = sym[k].st_value;
-                have_start = true;
-            } else if (!strcmp(nm, "spin_loop_end")) {
-                end = sym[k].st_value;
-                have_end = true;
-            }
-        }
-    }
-    if (!have_start || !have_end || end <= start || end - start > 4096) {
-        snprintf(err, errlen, "%s: no usable spin_loop/spin_loop_end symbols", path);
-        goto out;
-    }
-    const Elf32_Phdr *ph = (const Elf32_Phdr *)(elf + eh->e_phoff);
-    for (unsigned i = 0; i < eh->e_phnum; i++) {
-        if (ph[i].p_type != PT_LOAD || start < ph[i].p_vaddr || end > ph[i].p_vaddr + ph[i].p_filesz)
-            continue;
-        uint64_t off = (uint64_t)ph[i].p_offset + (start - ph[i].p_vaddr);
-        if (!in_file(size, off, end - start))
-            break;
-        sc->bytes = malloc(end - start);
-        if (!sc->bytes)
-            break;
-        memcpy(sc->bytes, elf + off, end - start);
-        sc->size = end - start;
-        sc->vaddr = start;
-        rc = 0;
-        goto out;
-    }
-    snprintf(err, errlen, "%s: spin_loop's bytes are not in a loaded segment", path);
-out:
-    free(elf);
-    return rc;
-}
-
-/* ---- the raw Unicorn reference ------------------------------------------------ */
-
-enum raw_mode {
-    RAW_PLAIN,        /* no hooks: the reference */
-    RAW_COUNT,        /* UC_HOOK_CODE counter: exact instruction count (calibration) */
-    RAW_EMPTY_BLOCK,  /* a UC_HOOK_BLOCK callback that does nothing */
-    RAW_TIMING_BLOCK, /* the timing model's lookup + quantum check in the block hook */
-};
-
-typedef struct raw_result {
-    uint32_t eax;
-    uint64_t counted;   /* RAW_COUNT: instructions; RAW_TIMING_BLOCK: charged instructions */
-    uint64_t starts;    /* uc_emu_start calls */
-    double seconds, cpu_seconds;   /* wall and CPU, around uc_emu_start only */
-} raw_result;
-
-typedef struct raw_hook_state {
-    uint64_t insns, cycles, quantum_end;
-    bool stopped;
-    emu_timing *timing;
-    const uint8_t *mem;
-} raw_hook_state;
-
-static void raw_count_hook(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
-{
-    (void)uc, (void)addr, (void)size;
-    ((raw_hook_state *)ud)->insns++;
-}
-
-static void raw_empty_block_hook(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
-{
-    (void)uc, (void)addr, (void)size, (void)ud;
-}
-
-/* What pagelab's hook_block does, minus the machine: quantum check, then the
- * cached block cost (identity mapping, so the bytes are at mem + addr). */
-static void raw_timing_block_hook(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
-{
-    raw_hook_state *s = ud;
-    if (s->cycles >= s->quantum_end) {
-        s->stopped = true;
-        uc_emu_stop(uc);
-        return;
-    }
-    const emu_block_cost *bc = emu_timing_lookup(s->timing, (uint32_t)addr, size);
-    if (!bc)
-        bc = emu_timing_insert(s->timing, (uint32_t)addr, size,
-                               addr + size <= RAW_MEM ? s->mem + addr : NULL);
-    if (bc) {
-        s->cycles += bc->cycles;
-        s->insns += bc->insns;
-    }
-}
-
-static void put32(uint8_t *mem, uint32_t addr, uint32_t v)
-{
-    memcpy(mem + addr, &v, 4);
-}
-
-static void put64(uint8_t *mem, uint32_t addr, uint64_t v)
-{
-    memcpy(mem + addr, &v, 8);
-}
-
-/* One run of spin_loop(RAW_BUF, iters) on a fresh engine with zeroed RAM. */
-static int raw_run(const spin_code *sc, enum raw_mode mode, uint32_t iters, raw_result *r)
-{
-    uc_engine *uc = NULL;
-    uint8_t *mem = aligned_alloc(4096, RAW_MEM);
-    emu_timing *timing = NULL;
-    int rc = -1;
-    memset(r, 0, sizeof *r);
-    if (!mem) {
-        fprintf(stderr, "raw: out of memory\n");
-        return -1;
-    }
-    memset(mem, 0, RAW_MEM);
-    /* identity page directory of 4 MiB pages (P|RW|PS), flat GDT, code, stack */
-    for (uint32_t i = 0; i < RAW_MEM >> 22; i++)
-        put32(mem, RAW_PD + 4 * i, (i << 22) | 0x83u);
-    put64(mem, RAW_GDT + 8, 0x00CF9A000000FFFFull);
-    put64(mem, RAW_GDT + 16, 0x00CF92000000FFFFull);
-    mem[RAW_RET] = 0xf4;
-    memcpy(mem + RAW_CODE, sc->bytes, sc->size);
-    uint32_t esp = RAW_STACK_TOP - 16;
-    put32(mem, esp, RAW_RET);
-    put32(mem, esp + 4, RAW_BUF);
-    put32(mem, esp + 8, iters);
-
-    uc_err e = uc_open(UC_ARCH_X86, UC_MODE_32, &uc);
-    if (!e)
-        e = uc_mem_map_ptr(uc, 0, RAW_MEM, UC_PROT_ALL, mem);
-    uint32_t cr3 = RAW_PD, cr4 = 0x10 /* PSE */, cr0 = 0x80010011u /* PG | WP | ET | PE */;
-    if (!e)
-        e = uc_reg_write(uc, UC_X86_REG_CR3, &cr3);
-    if (!e)
-        e = uc_reg_write(uc, UC_X86_REG_CR4, &cr4);
-    if (!e)
-        e = uc_reg_write(uc, UC_X86_REG_CR0, &cr0);
-    uc_x86_mmr gdtr = { .base = RAW_GDT, .limit = 23 };
-    if (!e)
-        e = uc_reg_write(uc, UC_X86_REG_GDTR, &gdtr);
-    static const int data_segs[] = { UC_X86_REG_SS, UC_X86_REG_DS, UC_X86_REG_ES, UC_X86_REG_FS, UC_X86_REG_GS };
-    uint32_t sel = 0x10;
-    for (unsigned i = 0; !e && i < sizeof data_segs / sizeof data_segs[0]; i++)
-        e = uc_reg_write(uc, data_segs[i], &sel);
-    sel = 0x08;
-    if (!e)
-        e = uc_reg_write(uc, UC_X86_REG_CS, &sel);
-    if (!e)
-        e = uc_reg_write(uc, UC_X86_REG_ESP, &esp);
-    if (e) {
-        fprintf(stderr, "raw: cannot set up the engine: %s\n", uc_strerror(e));
-        goto out;
-    }
-
-    raw_hook_state hs = { .mem = mem, .quantum_end = RAW_QUANTUM };
-    uc_hook h;
-    if (mode == RAW_COUNT)
-        e = uc_hook_add(uc, &h, UC_HOOK_CODE, (void *)raw_count_hook, &hs, 1, 0);
-    else if (mode == RAW_EMPTY_BLOCK)
-        e = uc_hook_add(uc, &h, UC_HOOK_BLOCK, (void *)raw_empty_block_hook, &hs, 1, 0);
-    else if (mode == RAW_TIMING_BLOCK) {
-        hs.timing = timing = emu_timing_create(NULL);
-        e = timing ? uc_hook_add(uc, &h, UC_HOOK_BLOCK, (void *)raw_timing_block_hook, &hs, 1, 0)
-                   : UC_ERR_NOMEM;
-    }
-    if (e) {
-        fprintf(stderr, "raw: cannot add the hook: %s\n", uc_strerror(e));
-        goto out;
-    }
-
-    uint32_t eip = RAW_CODE;
-    stamp t0 = stamp_now();
-    for (;;) {
-        hs.stopped = false;
-        r->starts++;
-        e = uc_emu_start(uc, eip, RAW_RET, 0, 0);
-        if (e || !hs.stopped)
-            break;
-        hs.quantum_end += RAW_QUANTUM;    /* RAW_TIMING_BLOCK: the next quantum */
-        uc_reg_read(uc, UC_X86_REG_EIP, &eip);
-    }
-    stamp t1 = stamp_now();
-    r->seconds = t1.wall - t0.wall;
-    r->cpu_seconds = t1.cpu - t0.cpu;
-    uint32_t end_eip = 0, end_esp = 0;
-    uc_reg_read(uc, UC_X86_REG_EIP, &end_eip);
-    uc_reg_read(uc, UC_X86_REG_ESP, &end_esp);
-    uc_reg_read(uc, UC_X86_REG_EAX, &r->eax);
-    r->counted = hs.insns;
-    if (e || end_eip != RAW_RET || end_esp != esp + 4) {
-        fprintf(stderr, "raw: spin_loop did not return normally (%s, EIP 0x%08x, ESP 0x%08x)\n",
-                e ? uc_strerror(e) : "ok", end_eip, end_esp);
-        goto out;
-    }
-    rc = 0;
-out:
-    if (uc)
-        uc_close(uc);
-    emu_timing_destroy(timing);
-    free(mem);
-    return rc;
+    bench_raw_job job = { .code = sc, .mem_size = RAW_MEM, .args = { RAW_BUF, iters }, .nargs = 2 };
+    return bench_raw_run(&job, mode, r);
 }
 
 /* insns(iters) = a * iters + b, fitted on two hooked runs, checked on a third. */
@@ -377,28 +68,29 @@ static uint64_t raw_insns(const raw_model *m, uint32_t iters)
     return m->a * iters + m->b;
 }
 
-static int raw_calibrate(const spin_code *sc, raw_model *model)
+static int raw_calibrate(const bench_code *sc, raw_model *model)
 {
     static const uint32_t fit[2] = { 100, 1000 }, verify[] = { 0, 1, 12345 };
-    raw_result r0, r1;
+    bench_raw_result r0, r1;
     if (raw_run(sc, RAW_COUNT, fit[0], &r0) || raw_run(sc, RAW_COUNT, fit[1], &r1))
         return -1;
     uint64_t d = r1.counted - r0.counted;
     model->a = d / (fit[1] - fit[0]);
     model->b = r0.counted - model->a * fit[0];
-    check(d % (fit[1] - fit[0]) == 0 && r1.counted > r0.counted,
+    bench_check(d % (fit[1] - fit[0]) == 0 && r1.counted > r0.counted,
           "raw instruction count is not linear in iters (%" PRIu64 " at %u, %" PRIu64 " at %u)",
           r0.counted, fit[0], r1.counted, fit[1]);
-    check(model->a == 10, "spin_loop runs %" PRIu64 " instructions per iteration, spin.S says 10", model->a);
+    bench_check(model->a == 10, "spin_loop runs %" PRIu64 " instructions per iteration, spin.S says 10", model->a);
     for (size_t i = 0; i < sizeof verify / sizeof verify[0]; i++) {
-        raw_result rv;
+        bench_raw_result rv;
         if (raw_run(sc, RAW_COUNT, verify[i], &rv))
             return -1;
-        check(rv.counted == raw_insns(model, verify[i]),
+        bench_check(rv.counted == raw_insns(model, verify[i]),
               "raw count at iters=%u is %" PRIu64 ", the fit %" PRIu64 "*iters+%" PRIu64 " says %" PRIu64,
               verify[i], rv.counted, model->a, model->b, raw_insns(model, verify[i]));
         if (verify[i] == 0)
-            check(rv.eax == SPIN_SUM_ZERO, "spin_loop(buf, 0) returned 0x%08x, not 0x%08x", rv.eax, SPIN_SUM_ZERO);
+            bench_check(rv.eax == SPIN_SUM_ZERO, "spin_loop(buf, 0) returned 0x%08x, not 0x%08x", rv.eax,
+                        SPIN_SUM_ZERO);
     }
     return 0;
 }
@@ -444,9 +136,9 @@ static int pl_run(const char *kernel, unsigned ncpus, uint32_t iters, uint64_t q
         fprintf(stderr, "pagelab: %s\n", err);
         return -1;
     }
-    stamp t0 = stamp_now();
+    bench_stamp t0 = bench_stamp_now();
     emu_stop stop = emu_machine_run(m, 0);
-    stamp t1 = stamp_now();
+    bench_stamp t1 = bench_stamp_now();
     r->seconds = t1.wall - t0.wall;
     r->cpu_seconds = t1.cpu - t0.cpu;
     int rc = 0;
@@ -483,27 +175,28 @@ typedef struct overhead {
 static void check_run(const pl_result *r, unsigned ncpus, uint32_t iters, uint32_t raw_sum,
                       const raw_model *model, const overhead *ovh, const char *what)
 {
-    check(r->ncpus == ncpus && r->res_ncpus == ncpus && r->res_done == ncpus && r->res_iters == iters,
+    bench_check(r->ncpus == ncpus && r->res_ncpus == ncpus && r->res_done == ncpus && r->res_iters == iters,
           "%s: kernel saw %u CPUs, iters=%u, %u done (expected %u, %u, %u)", what, r->res_ncpus,
           r->res_iters, r->res_done, ncpus, iters, ncpus);
-    check(r->odd_events == 0, "%s: %u bad-access or device reports", what, r->odd_events);
+    bench_check(r->odd_events == 0, "%s: %u bad-access or device reports", what, r->odd_events);
     uint64_t loop = raw_insns(model, iters);
     for (unsigned i = 0; i < r->ncpus && i < ncpus; i++) {
-        check(r->sum[i] == raw_sum, "%s: CPU %u checksum 0x%08x, raw Unicorn 0x%08x", what, i, r->sum[i], raw_sum);
-        check(r->insns[i] >= loop, "%s: CPU %u counted %" PRIu64 " instructions, fewer than spin_loop's %" PRIu64,
+        bench_check(r->sum[i] == raw_sum, "%s: CPU %u checksum 0x%08x, raw Unicorn 0x%08x", what, i, r->sum[i],
+                    raw_sum);
+        bench_check(r->insns[i] >= loop, "%s: CPU %u counted %" PRIu64 " instructions, fewer than spin_loop's %" PRIu64,
               what, i, r->insns[i], loop);
         if (!ovh)
             continue;
         if (i > 0)
-            check(r->insns[i] == loop + ovh->ap, "%s: CPU %u counted %" PRIu64 " = spin_loop %" PRIu64
+            bench_check(r->insns[i] == loop + ovh->ap, "%s: CPU %u counted %" PRIu64 " = spin_loop %" PRIu64
                   " + %" PRId64 ", expected overhead %" PRIu64, what, i, r->insns[i], loop,
                   (int64_t)(r->insns[i] - loop), ovh->ap);
         else if (ncpus == 1)
-            check(r->insns[0] == loop + ovh->bsp_alone, "%s: CPU 0 counted %" PRIu64 " = spin_loop %" PRIu64
+            bench_check(r->insns[0] == loop + ovh->bsp_alone, "%s: CPU 0 counted %" PRIu64 " = spin_loop %" PRIu64
                   " + %" PRId64 ", expected overhead %" PRIu64, what, r->insns[0], loop,
                   (int64_t)(r->insns[0] - loop), ovh->bsp_alone);
         else   /* the BSP also waits for the APs: at least its lone overhead */
-            check(r->insns[0] >= loop + ovh->bsp_alone, "%s: CPU 0 counted %" PRIu64 " < spin_loop %" PRIu64
+            bench_check(r->insns[0] >= loop + ovh->bsp_alone, "%s: CPU 0 counted %" PRIu64 " < spin_loop %" PRIu64
                   " + lone overhead %" PRIu64, what, r->insns[0], loop, ovh->bsp_alone);
     }
 }
@@ -524,7 +217,7 @@ static int learn_overhead(const char *kernel, const raw_model *model, overhead *
 
 /* ---- --check ----------------------------------------------------------------------- */
 
-static int run_checks(const char *kernel, const spin_code *sc)
+static int run_checks(const char *kernel, const bench_code *sc)
 {
     raw_model model;
     overhead ovh;
@@ -537,13 +230,13 @@ static int run_checks(const char *kernel, const spin_code *sc)
     static const unsigned cpus_list[] = { 1, 3 };
     for (size_t i = 0; i < sizeof iters_list / sizeof iters_list[0]; i++) {
         uint32_t it = iters_list[i];
-        raw_result raw;
+        bench_raw_result raw;
         if (raw_run(sc, RAW_PLAIN, it, &raw))
             return 1;
-        raw_result hooked;   /* the timing-model hook charges exactly the raw count */
+        bench_raw_result hooked;   /* the timing-model hook charges exactly the raw count */
         if (raw_run(sc, RAW_TIMING_BLOCK, it, &hooked))
             return 1;
-        check(hooked.eax == raw.eax && hooked.counted == raw_insns(&model, it),
+        bench_check(hooked.eax == raw.eax && hooked.counted == raw_insns(&model, it),
               "raw + timing hook at iters=%u: 0x%08x, %" PRIu64 " insns (plain 0x%08x, %" PRIu64 ")", it,
               hooked.eax, hooked.counted, raw.eax, raw_insns(&model, it));
         for (size_t k = 0; k < sizeof cpus_list / sizeof cpus_list[0]; k++) {
@@ -552,14 +245,14 @@ static int run_checks(const char *kernel, const spin_code *sc)
             snprintf(what, sizeof what, "pagelab %u CPU%s iters=%u", n, n > 1 ? "s" : "", it);
             pl_result r, again;
             if (pl_run(kernel, n, it, 0, &r)) {
-                check(false, "%s: run failed", what);
+                bench_check(false, "%s: run failed", what);
                 continue;
             }
             check_run(&r, n, it, raw.eax, &model, &ovh, what);
             printf("%-28s checksum 0x%08x (raw 0x%08x), CPU 0 %" PRIu64 " insns (raw loop %" PRIu64 ")\n",
                    what, r.sum[0], raw.eax, r.insns[0], raw_insns(&model, it));
             if (pl_run(kernel, n, it, 0, &again) == 0)
-                check(again.ram_hash == r.ram_hash && again.total_insns == r.total_insns,
+                bench_check(again.ram_hash == r.ram_hash && again.total_insns == r.total_insns,
                       "%s: a second run differs (RAM hash, instruction count)", what);
         }
         /* The quantum changes when CPUs switch, not what one CPU executes. */
@@ -569,14 +262,14 @@ static int run_checks(const char *kernel, const spin_code *sc)
             char what[64];
             snprintf(what, sizeof what, "pagelab 1 CPU iters=%u quantum %" PRIu64, it, quanta[q]);
             if (pl_run(kernel, 1, it, quanta[q], &r)) {
-                check(false, "%s: run failed", what);
+                bench_check(false, "%s: run failed", what);
                 continue;
             }
             check_run(&r, 1, it, raw.eax, &model, &ovh, what);
         }
     }
-    printf("%d passed, %d failed\n", passes, failures);
-    return failures ? 1 : 0;
+    printf("%d passed, %d failed\n", bench_passes(), bench_failures());
+    return bench_failures() ? 1 : 0;
 }
 
 /* ---- the timed table ---------------------------------------------------------------- */
@@ -584,7 +277,7 @@ static int run_checks(const char *kernel, const spin_code *sc)
 typedef struct row {
     const char *name;
     bool pagelab;
-    enum raw_mode mode;   /* raw rows */
+    enum bench_raw_mode mode;   /* raw rows */
     unsigned ncpus;       /* pagelab rows */
     uint64_t quantum;     /* pagelab rows; 0 = default */
     bool quarter;         /* iters / 4 per CPU (same total work on 4 CPUs) */
@@ -615,46 +308,46 @@ static void keep_best(row *out, double wall, double cpu)
 }
 
 /* One timed run of a row, with every exact check; -1 if it could not run. */
-static int time_once(const char *kernel, const spin_code *sc, row *out, uint32_t iters, uint32_t sum,
+static int time_once(const char *kernel, const bench_code *sc, row *out, uint32_t iters, uint32_t sum,
                      const raw_model *model, const overhead *ovh, bool first)
 {
     if (!out->pagelab) {
-        raw_result r;
+        bench_raw_result r;
         if (raw_run(sc, out->mode, iters, &r))
             return -1;
-        check(r.eax == sum, "%s: checksum 0x%08x, expected 0x%08x", out->name, r.eax, sum);
+        bench_check(r.eax == sum, "%s: checksum 0x%08x, expected 0x%08x", out->name, r.eax, sum);
         out->insns = raw_insns(model, iters);
         if (out->mode == RAW_TIMING_BLOCK)
-            check(r.counted == out->insns, "%s: charged %" PRIu64 " instructions, expected %" PRIu64,
+            bench_check(r.counted == out->insns, "%s: charged %" PRIu64 " instructions, expected %" PRIu64,
                   out->name, r.counted, out->insns);
         keep_best(out, r.seconds, r.cpu_seconds);
         return 0;
     }
     pl_result r;
     if (pl_run(kernel, out->ncpus, iters, out->quantum, &r)) {
-        check(false, "%s: run failed", out->name);
+        bench_check(false, "%s: run failed", out->name);
         return -1;
     }
     check_run(&r, out->ncpus, iters, sum, model, ovh, out->name);
     if (!first)
-        check(r.total_insns == out->insns, "%s: a repetition counted %" PRIu64 " instructions, the first %"
+        bench_check(r.total_insns == out->insns, "%s: a repetition counted %" PRIu64 " instructions, the first %"
               PRIu64, out->name, r.total_insns, out->insns);
     out->insns = r.total_insns;
     keep_best(out, r.seconds, r.cpu_seconds);
     return 0;
 }
 
-static int run_bench(const char *kernel, const spin_code *sc, uint32_t iters, unsigned reps)
+static int run_bench(const char *kernel, const bench_code *sc, uint32_t iters, unsigned reps)
 {
     raw_model model;
     overhead ovh;
     if (raw_calibrate(sc, &model) || learn_overhead(kernel, &model, &ovh))
         return 1;
     uint32_t iters4 = iters / 4;
-    raw_result raw4;      /* the 4-CPU rows' checksum: spin_loop at iters/4 */
+    bench_raw_result raw4;      /* the 4-CPU rows' checksum: spin_loop at iters/4 */
     if (raw_run(sc, RAW_PLAIN, iters4, &raw4))
         return 1;
-    raw_result first;     /* checksum for iters (and a warm-up of the host) */
+    bench_raw_result first;     /* checksum for iters (and a warm-up of the host) */
     if (raw_run(sc, RAW_PLAIN, iters, &first))
         return 1;
 
@@ -697,22 +390,31 @@ static int run_bench(const char *kernel, const spin_code *sc, uint32_t iters, un
     double ratio = raw_mips > 0 ? mips(&rows[3]) / raw_mips : 0;
     printf("target: pagelab 1 CPU >= %.2f of raw Unicorn with the block-cost timing model: %.3f, %s\n",
            TARGET_RATIO, ratio, ratio >= TARGET_RATIO ? "met" : "NOT met");
-    printf("correctness cross-checks: %d passed, %d failed\n", passes, failures);
-    return failures ? 1 : 0;
+    printf("correctness cross-checks: %d passed, %d failed\n", bench_passes(), bench_failures());
+    return bench_failures() ? 1 : 0;
 }
 
 /* ---- main -------------------------------------------------------------------------- */
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: pagelab-bench-mips [--iters N] [--reps R] [--kernel PATH]\n"
-               "       pagelab-bench-mips --check [--kernel PATH]\n"
-               "Times spin_loop on raw Unicorn and on pagelab (1 CPU, 4 CPUs, quanta 1000 and\n"
-               "100000) and prints guest instructions, host seconds (best of R interleaved\n"
-               "runs, wall and CPU), MIPS and the ratio to raw Unicorn.\n"
-               "  --check runs the exact cross-checks only, at small iters.\n"
-               "Defaults: --iters %u, --reps %u, --kernel %s\n",
-            DEFAULT_ITERS, DEFAULT_REPS, PAGELAB_SPIN_KERNEL);
+    fprintf(f, "usage: pagelab-bench-mips [--only spin|modes] [--iters N] [--scale X] [--reps R] [--kernel PATH]\n"
+               "                          [--mem-kernel PATH] [--guest-kernel PATH] [--workloads DIR]\n"
+               "       pagelab-bench-mips --check [--only spin|modes] [...]\n"
+               "Two tables (docs/bench.md), both by default:\n"
+               "  spin   spin_loop on raw Unicorn and on pagelab (1 CPU, 4 CPUs, quanta 1000 and\n"
+               "         100000): guest instructions, host seconds, MIPS, ratio to raw Unicorn;\n"
+               "  modes  MIPS in fast and detailed timing mode on 1 and 4 CPUs for the ALU loop,\n"
+               "         the memory loop over 64 KiB and 4 MiB (with ratios to raw Unicorn on the\n"
+               "         same loop) and every workloads/*.lua script.\n"
+               "Host time: best wall time of R interleaved runs (thread CPU time shown too).\n"
+               "  --iters N   spin table: spin_loop iterations per configuration\n"
+               "  --scale X   modes table: multiplies every default work size (0.001 .. 100)\n"
+               "  --check     the exact cross-checks only, at small sizes, no timing\n"
+               "Defaults: --iters %u, --scale 1, --reps %u, --kernel %s,\n"
+               "  --mem-kernel %s, --guest-kernel %s, --workloads %s\n",
+            DEFAULT_ITERS, DEFAULT_REPS, PAGELAB_SPIN_KERNEL, PAGELAB_MEM_KERNEL, PAGELAB_KERNEL,
+            PAGELAB_WORKLOADS_DIR);
 }
 
 static bool parse_u32(const char *s, uint32_t *v)
@@ -726,11 +428,25 @@ static bool parse_u32(const char *s, uint32_t *v)
     return true;
 }
 
+static bool parse_scale(const char *s, double *v)
+{
+    char *end;
+    errno = 0;
+    double x = strtod(s, &end);
+    if (errno || end == s || *end || !(x >= 0.001 && x <= 100))
+        return false;
+    *v = x;
+    return true;
+}
+
 int main(int argc, char **argv)
 {
-    const char *kernel = PAGELAB_SPIN_KERNEL;
+    bench_modes_opts mo = { .spin_kernel = PAGELAB_SPIN_KERNEL, .mem_kernel = PAGELAB_MEM_KERNEL,
+                            .guest_kernel = PAGELAB_KERNEL, .workloads_dir = PAGELAB_WORKLOADS_DIR,
+                            .check_workload = PAGELAB_WORKLOADS_DIR "/slab_churn.lua", .scale = 1,
+                            .reps = DEFAULT_REPS };
     uint32_t iters = DEFAULT_ITERS, reps = DEFAULT_REPS;
-    bool check_only = false;
+    bool check_only = false, spin = true, modes = true;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--check")) {
@@ -738,8 +454,20 @@ int main(int argc, char **argv)
         } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage(stdout);
             return 0;
+        } else if (i + 1 < argc && !strcmp(a, "--only") &&
+                   (!strcmp(argv[i + 1], "spin") || !strcmp(argv[i + 1], "modes"))) {
+            spin = !strcmp(argv[++i], "spin");
+            modes = !spin;
         } else if (i + 1 < argc && !strcmp(a, "--kernel")) {
-            kernel = argv[++i];
+            mo.spin_kernel = argv[++i];
+        } else if (i + 1 < argc && !strcmp(a, "--mem-kernel")) {
+            mo.mem_kernel = argv[++i];
+        } else if (i + 1 < argc && !strcmp(a, "--guest-kernel")) {
+            mo.guest_kernel = argv[++i];
+        } else if (i + 1 < argc && !strcmp(a, "--workloads")) {
+            mo.workloads_dir = argv[++i];
+        } else if (i + 1 < argc && !strcmp(a, "--scale") && parse_scale(argv[i + 1], &mo.scale)) {
+            i++;
         } else if (i + 1 < argc && !strcmp(a, "--iters") && parse_u32(argv[i + 1], &iters) && iters >= 4) {
             i++;
         } else if (i + 1 < argc && !strcmp(a, "--reps") && parse_u32(argv[i + 1], &reps) && reps >= 1 &&
@@ -751,13 +479,22 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    char err[512];
-    spin_code sc = { 0 };
-    if (load_spin_code(kernel, &sc, err, sizeof err)) {
-        fprintf(stderr, "pagelab-bench-mips: %s\n", err);
-        return 2;
+    mo.reps = reps;
+    int rc = 0;
+    if (spin) {
+        char err[512];
+        bench_code sc = { 0 };
+        if (bench_load_code(mo.spin_kernel, "spin_loop", "spin_loop_end", &sc, err, sizeof err)) {
+            fprintf(stderr, "pagelab-bench-mips: %s\n", err);
+            return 2;
+        }
+        rc = check_only ? run_checks(mo.spin_kernel, &sc) : run_bench(mo.spin_kernel, &sc, iters, reps);
+        free(sc.bytes);
     }
-    int rc = check_only ? run_checks(kernel, &sc) : run_bench(kernel, &sc, iters, reps);
-    free(sc.bytes);
+    if (modes) {
+        int mrc = check_only ? bench_modes_check(&mo) : bench_modes_table(&mo);
+        if (mrc > rc)
+            rc = mrc;
+    }
     return rc;
 }
