@@ -120,7 +120,7 @@ static void pl_event(void *ctx, const emu_event *ev)
  * the machine cannot be created or the run does not end with exit value 0. */
 static int pl_run(const char *kernel, unsigned ncpus, uint32_t iters, uint64_t quantum, pl_result *r)
 {
-    char cmdline[32], err[256];
+    char cmdline[32];
     emu_config cfg;
     emu_config_init(&cfg);
     snprintf(cmdline, sizeof cmdline, "iters=%010" PRIu32, iters);
@@ -131,23 +131,12 @@ static int pl_run(const char *kernel, unsigned ncpus, uint32_t iters, uint64_t q
         cfg.quantum_cycles = quantum;
     memset(r, 0, sizeof *r);
     emu_callbacks cb = { .ctx = r, .event = pl_event };
-    emu_machine *m = emu_machine_create(&cfg, &cb, err, sizeof err);
-    if (!m) {
-        fprintf(stderr, "pagelab: %s\n", err);
+    char what[96];
+    snprintf(what, sizeof what, "%u CPUs, iters=%" PRIu32, ncpus, iters);
+    int rc;
+    emu_machine *m = bench_machine_run(&cfg, &cb, what, &r->seconds, &r->cpu_seconds, &rc);
+    if (!m)
         return -1;
-    }
-    bench_stamp t0 = bench_stamp_now();
-    emu_stop stop = emu_machine_run(m, 0);
-    bench_stamp t1 = bench_stamp_now();
-    r->seconds = t1.wall - t0.wall;
-    r->cpu_seconds = t1.cpu - t0.cpu;
-    int rc = 0;
-    if (stop != EMU_STOP_EXIT || emu_machine_exit_value(m) != 0) {
-        const char *rep = emu_machine_crash_report(m);
-        fprintf(stderr, "pagelab: %u CPUs, iters=%" PRIu32 ": run ended with %s, exit value %u\n%s",
-                ncpus, iters, emu_stop_name(stop), emu_machine_exit_value(m), rep ? rep : "");
-        rc = -1;
-    }
     r->ncpus = emu_machine_ncpus(m);
     for (unsigned i = 0; i < r->ncpus; i++) {
         emu_cpu_stats st;

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "machine.h"
+
 /* ---- correctness cross-checks ---------------------------------------------- */
 
 /* Counts a pass, or prints "FAIL: ..." and counts a failure. */
@@ -26,6 +28,14 @@ typedef struct bench_stamp {
 } bench_stamp;
 
 bench_stamp bench_stamp_now(void);
+
+/* Creates a machine from cfg (events to cb), runs it until it stops and
+ * times emu_machine_run alone into *seconds and *cpu_seconds.  Returns the
+ * machine for the caller to read and destroy (NULL, with a message, when it
+ * cannot be created); *rc is 0 when the run ended with exit value 0, else
+ * -1 with a message starting with `what` on stderr. */
+emu_machine *bench_machine_run(const emu_config *cfg, const emu_callbacks *cb, const char *what,
+                               double *seconds, double *cpu_seconds, int *rc);
 
 /* ---- guest code from a kernel ELF -------------------------------------------------- */
 

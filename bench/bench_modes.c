@@ -116,7 +116,7 @@ static void pl_event(void *ctx, const emu_event *ev)
  * zero-padded to 10 digits so that parsing them costs the same for every n. */
 static int pl_loop(const loop_def *l, unsigned ncpus, emu_timing_mode t, uint32_t n, pl_run *r)
 {
-    char cmdline[64], err[256];
+    char cmdline[64];
     emu_config cfg;
     emu_config_init(&cfg);
     if (l->words)
@@ -129,24 +129,12 @@ static int pl_loop(const loop_def *l, unsigned ncpus, emu_timing_mode t, uint32_
     cfg.timing = t;
     memset(r, 0, sizeof *r);
     emu_callbacks cb = { .ctx = r, .event = pl_event };
-    emu_machine *m = emu_machine_create(&cfg, &cb, err, sizeof err);
-    if (!m) {
-        fprintf(stderr, "pagelab: %s\n", err);
+    char what[96];
+    snprintf(what, sizeof what, "%s, %u CPUs, %s, n=%" PRIu32, l->name, ncpus, emu_timing_mode_name(t), n);
+    int rc;
+    emu_machine *m = bench_machine_run(&cfg, &cb, what, &r->seconds, &r->cpu_seconds, &rc);
+    if (!m)
         return -1;
-    }
-    bench_stamp t0 = bench_stamp_now();
-    emu_stop stop = emu_machine_run(m, 0);
-    bench_stamp t1 = bench_stamp_now();
-    r->seconds = t1.wall - t0.wall;
-    r->cpu_seconds = t1.cpu - t0.cpu;
-    int rc = 0;
-    if (stop != EMU_STOP_EXIT || emu_machine_exit_value(m) != 0) {
-        const char *rep = emu_machine_crash_report(m);
-        fprintf(stderr, "pagelab: %s, %u CPUs, %s, n=%" PRIu32 ": run ended with %s, exit value %u\n%s",
-                l->name, ncpus, emu_timing_mode_name(t), n, emu_stop_name(stop), emu_machine_exit_value(m),
-                rep ? rep : "");
-        rc = -1;
-    }
     r->ncpus = emu_machine_ncpus(m);
     for (unsigned i = 0; i < r->ncpus; i++) {
         emu_cpu_stats st;

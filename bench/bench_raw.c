@@ -68,6 +68,32 @@ bench_stamp bench_stamp_now(void)
     return (bench_stamp){ clock_s(CLOCK_MONOTONIC), clock_s(CLOCK_THREAD_CPUTIME_ID) };
 }
 
+/* Runs a pagelab machine to its end (contract in bench_mips.h). */
+emu_machine *bench_machine_run(const emu_config *cfg, const emu_callbacks *cb, const char *what,
+                               double *seconds, double *cpu_seconds, int *rc)
+{
+    char err[256];
+    emu_machine *m = emu_machine_create(cfg, cb, err, sizeof err);
+    *rc = -1;
+    if (!m) {
+        fprintf(stderr, "pagelab: %s\n", err);
+        return NULL;
+    }
+    bench_stamp t0 = bench_stamp_now();
+    emu_stop stop = emu_machine_run(m, 0);
+    bench_stamp t1 = bench_stamp_now();
+    *seconds = t1.wall - t0.wall;
+    *cpu_seconds = t1.cpu - t0.cpu;
+    *rc = 0;
+    if (stop != EMU_STOP_EXIT || emu_machine_exit_value(m) != 0) {
+        const char *rep = emu_machine_crash_report(m);
+        fprintf(stderr, "pagelab: %s: run ended with %s, exit value %u\n%s", what, emu_stop_name(stop),
+                emu_machine_exit_value(m), rep ? rep : "");
+        *rc = -1;
+    }
+    return m;
+}
+
 /* ---- guest code from the kernel ELF ------------------------------------------------ */
 
 static uint8_t *read_file(const char *path, size_t *len)

@@ -469,14 +469,6 @@ uint32_t emu_det_data_slow(emu_cpu *c, uint32_t pa, uint32_t size, bool write, u
 
 /* ---- MMU operations ------------------------------------------------------------------ */
 
-/* Register number n of emu_block_cost's invlpg operand (1 eax .. 8 edi). */
-static uint32_t gpr(emu_cpu *c, unsigned n)
-{
-    static const int regs[] = { UC_X86_REG_EAX, UC_X86_REG_ECX, UC_X86_REG_EDX, UC_X86_REG_EBX,
-                                UC_X86_REG_ESP, UC_X86_REG_EBP, UC_X86_REG_ESI, UC_X86_REG_EDI };
-    return n >= 1 && n <= 8 ? emu_reg(c, regs[n - 1]) : 0;
-}
-
 /* Runs after the block holding the operation completed: the operation was
  * its last instruction, so the registers still hold invlpg's operands. */
 void emu_det_apply_pending(emu_cpu *c)
@@ -501,7 +493,7 @@ void emu_det_apply_pending(emu_cpu *c)
     memset(d->hint, 0, sizeof d->hint);
     if (p & EMU_BLOCK_INVLPG) {
         const emu_block_cost *op = &d->pending_op;
-        uint32_t va = (uint32_t)op->inv_disp + gpr(c, op->inv_base) + gpr(c, op->inv_index) * op->inv_scale;
+        uint32_t va = (uint32_t)op->inv_disp + emu_det_gpr(c, op->inv_base) + emu_det_gpr(c, op->inv_index) * op->inv_scale;
         emu_tlb_invlpg(d->tlb, va);
     }
     if (p & EMU_BLOCK_WBINVD) {

@@ -86,6 +86,8 @@ void emu_det_reset_filters(emu_det_filter *d, emu_det_filter *f);
 /* The CPU was reset (INIT/STARTUP): empty TLB, CR0/CR3/CR4 read back. */
 void emu_det_cpu_reset(struct emu_cpu *c);
 /* detailed_va.c: the decoder behind emu_det_resolve_va. */
+/* The value of general register n (emu_x86_gpr_number's 1..8), 0 for 0. */
+uint32_t emu_det_gpr(struct emu_cpu *c, unsigned n);
 int emu_det_decode_init(struct emu_machine *m);
 void emu_det_decode_fini(struct emu_machine *m);
 void emu_det_decode_flush(struct emu_machine *m);

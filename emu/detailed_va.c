@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "machine_priv.h"
+#include "timing.h"
 #include "tlb_model.h"
 
 #define DEC_SLOTS 4096u              /* direct-mapped by EIP */
@@ -68,17 +69,6 @@ void emu_det_decode_flush(emu_machine *m)
         memset(m->decode->slot, 0, sizeof m->decode->slot);
 }
 
-/* 1..8 for eax..edi, 0 otherwise. */
-static uint8_t gpr_no(unsigned reg)
-{
-    static const unsigned r[] = { X86_REG_EAX, X86_REG_ECX, X86_REG_EDX, X86_REG_EBX,
-                                  X86_REG_ESP, X86_REG_EBP, X86_REG_ESI, X86_REG_EDI };
-    for (unsigned i = 0; i < 8; i++)
-        if (r[i] == reg)
-            return (uint8_t)(i + 1);
-    return 0;
-}
-
 /* Decodes the instruction at eip into e (has_mem false when unreadable). */
 static void decode(emu_cpu *c, struct emu_det_decode *d, uint32_t eip, dec_entry *e)
 {
@@ -99,14 +89,14 @@ static void decode(emu_cpu *c, struct emu_det_decode *d, uint32_t eip, dec_entry
             continue;
         if (o->mem.segment == X86_REG_FS || o->mem.segment == X86_REG_GS)
             return;                  /* segment base unknown here: the direct map decides */
-        *e = (dec_entry){ .eip = eip, .valid = true, .has_mem = true, .base = gpr_no(o->mem.base),
-                          .index = gpr_no(o->mem.index), .scale = (uint8_t)o->mem.scale,
+        *e = (dec_entry){ .eip = eip, .valid = true, .has_mem = true, .base = emu_x86_gpr_number(o->mem.base),
+                          .index = emu_x86_gpr_number(o->mem.index), .scale = (uint8_t)o->mem.scale,
                           .disp = (int32_t)o->mem.disp };
         return;
     }
 }
 
-static uint32_t gpr_val(emu_cpu *c, unsigned n)
+uint32_t emu_det_gpr(emu_cpu *c, unsigned n)
 {
     static const int regs[] = { UC_X86_REG_EAX, UC_X86_REG_ECX, UC_X86_REG_EDX, UC_X86_REG_EBX,
                                 UC_X86_REG_ESP, UC_X86_REG_EBP, UC_X86_REG_ESI, UC_X86_REG_EDI };
@@ -123,7 +113,7 @@ static unsigned candidates(emu_cpu *c, uint32_t cand[6])
     if (!e->valid || e->eip != eip)
         decode(c, d, eip, e);
     if (e->has_mem)
-        cand[n++] = (uint32_t)e->disp + gpr_val(c, e->base) + gpr_val(c, e->index) * e->scale;
+        cand[n++] = (uint32_t)e->disp + emu_det_gpr(c, e->base) + emu_det_gpr(c, e->index) * e->scale;
     uint32_t esp = emu_reg(c, UC_X86_REG_ESP);
     cand[n++] = esp;
     cand[n++] = esp - 4;

@@ -243,7 +243,7 @@ static uint64_t kind_cost(const emu_timing_costs *c, insn_kind k, bool last)
 }
 
 /* 1..8 for eax..edi (i386 encoding order plus one), 0 for anything else. */
-static uint8_t gpr_number(unsigned reg)
+uint8_t emu_x86_gpr_number(unsigned reg)
 {
     static const unsigned gprs[] = { X86_REG_EAX, X86_REG_ECX, X86_REG_EDX, X86_REG_EBX,
                                      X86_REG_ESP, X86_REG_EBP, X86_REG_ESI, X86_REG_EDI };
@@ -264,8 +264,8 @@ static uint32_t mmu_flag(const cs_insn *in, emu_block_cost *bc)
     case X86_INS_WBINVD: return EMU_BLOCK_WBINVD;
     case X86_INS_INVLPG:
         if (x->op_count >= 1 && x->operands[0].type == X86_OP_MEM) {
-            bc->inv_base = gpr_number(x->operands[0].mem.base);
-            bc->inv_index = gpr_number(x->operands[0].mem.index);
+            bc->inv_base = emu_x86_gpr_number(x->operands[0].mem.base);
+            bc->inv_index = emu_x86_gpr_number(x->operands[0].mem.index);
             bc->inv_scale = (uint8_t)x->operands[0].mem.scale;
             bc->inv_disp = (int32_t)x->operands[0].mem.disp;
         }

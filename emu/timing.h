@@ -84,6 +84,11 @@ typedef struct emu_timing_stats {
 
 typedef struct emu_timing emu_timing;
 
+/* A Capstone x86 register id as a general register number: 1..8 for
+ * eax, ecx, edx, ebx, esp, ebp, esi, edi (the i386 encoding order plus one),
+ * 0 for anything else (emu_block_cost's invlpg operand uses these). */
+uint8_t emu_x86_gpr_number(unsigned capstone_reg);
+
 /* Fills *c with the Pentium-class defaults documented in docs/timing.md. */
 void emu_timing_costs_default(emu_timing_costs *c);
 

@@ -24,6 +24,7 @@
  * The kernel ends with a triple fault (IDT limit 0, int3), never an exit.
  * The command line option timer=N sets the one-shot LAPIC count (default 20000).
  */
+#include "boot.inc"
 #define HDR      0x00200000
 #define RECS     0x00200100
 #define H_COUNT  (HDR + 0x00)
@@ -66,25 +67,7 @@
 #define L_I85N 19
 #define L_I86N 20
 
-    .section .multiboot, "a"
-    .align 4
-    .long 0x1BADB002, 0x00000003, -(0x1BADB002 + 0x00000003)
-
-    .text
-    .code32
-    .globl _start
-_start:
-    cli
-    movl $KSTACK, %esp
-    movl %ebx, mbi
-    lgdt gdtr
-    ljmp $0x08, $1f
-1:  movw $0x10, %ax
-    movw %ax, %ds
-    movw %ax, %es
-    movw %ax, %ss
-    movw %ax, %fs
-    movw %ax, %gs
+    KERNEL_ENTRY KSTACK
 
     /* labels for the host test */
     movl $de_at, H_LBL(L_DE)

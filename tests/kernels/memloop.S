@@ -34,6 +34,7 @@
  *   Returns a checksum (EDX) that depends only on words, passes and buf's
  *   initial contents; passes = 0 returns 0x9E3779B9 and touches nothing.
  */
+#include "boot.inc"
 #define RES        0x6000
 #define BSP_STACK  0x1F000
 #define MEM_BUFS   0x1000000
@@ -42,25 +43,7 @@
 #define PGTABLES   0x21000
 #define MAPPED_MB  48
 
-    .section .multiboot, "a"
-    .align 4
-    .long 0x1BADB002, 0x00000003, -(0x1BADB002 + 0x00000003)
-
-    .text
-    .code32
-    .globl _start
-_start:
-    cli
-    movl $BSP_STACK, %esp
-    movl %ebx, mbi
-    lgdt gdtr
-    ljmp $0x08, $1f
-1:  movw $0x10, %ax
-    movw %ax, %ds
-    movw %ax, %es
-    movw %ax, %ss
-    movw %ax, %fs
-    movw %ax, %gs
+    KERNEL_ENTRY BSP_STACK
     movl $passes_key, %esi
     movl $1, %eax
     call arg_u32
@@ -174,20 +157,8 @@ mem_loop_end:
 #include "smp.inc"
 #include "cmdline.inc"
 
+    FLAT_GDT
     .data
-    .align 8
-gdt:
-    .quad 0
-    .quad 0x00CF9A000000FFFF
-    .quad 0x00CF92000000FFFF
-gdt_end:
-    .align 4
-    .word 0
-gdtr:
-    .word gdt_end - gdt - 1
-    .long gdt
-mbi:
-    .long 0
 passes_key:
     .asciz "passes="
 words_key:

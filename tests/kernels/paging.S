@@ -21,28 +21,14 @@
  *     G..H  mov cr3 after PTE 2 -> 0x602000, load: none
  *   then writes 0 to isa-debug-exit.
  */
+#include "boot.inc"
 #define PD        0x10000
 #define PT        0x11000
 #define STACK     0x1F000
 #define VBASE     0x400000
 #define PBASE     0x500000
 
-    .section .multiboot, "a"
-    .align 4
-    .long 0x1BADB002, 0x00000003, -(0x1BADB002 + 0x00000003)
-
-    .text
-    .code32
-    .globl _start
-_start:
-    cli
-    movl $STACK, %esp
-    lgdt gdtr
-    ljmp $0x08, $1f
-1:  movw $0x10, %ax
-    movw %ax, %ds
-    movw %ax, %es
-    movw %ax, %ss
+    KERNEL_ENTRY STACK
     call build_tables
     movl %cr4, %eax
     orl $0x90, %eax                 /* PSE | PGE */
@@ -147,15 +133,5 @@ gone_load:
 stale_use_end:
     .size stale_use, stale_use_end - stale_use
 
+    FLAT_GDT
     .data
-    .align 8
-gdt:
-    .quad 0
-    .quad 0x00CF9A000000FFFF
-    .quad 0x00CF92000000FFFF
-gdt_end:
-    .align 4
-    .word 0
-gdtr:
-    .word gdt_end - gdt - 1
-    .long gdt

@@ -16,28 +16,11 @@
  *   0x6004 done, 0x6008 shared counter, 0x6010 work, 0x6014 halt mask,
  *   0x6040 + 64*i counter of CPU i (APIC ID i).
  */
+#include "boot.inc"
 #define RES        0x6000
 #define BSP_STACK  0x1F000
 
-    .section .multiboot, "a"
-    .align 4
-    .long 0x1BADB002, 0x00000003, -(0x1BADB002 + 0x00000003)
-
-    .text
-    .code32
-    .globl _start
-_start:
-    cli
-    movl $BSP_STACK, %esp
-    movl %ebx, mbi
-    lgdt gdtr
-    ljmp $0x08, $1f
-1:  movw $0x10, %ax
-    movw %ax, %ds
-    movw %ax, %es
-    movw %ax, %ss
-    movw %ax, %fs
-    movw %ax, %gs
+    KERNEL_ENTRY BSP_STACK
     movl $work_key, %esi
     movl $100000, %eax
     call arg_u32
@@ -95,20 +78,8 @@ cpu_work:
 #include "smp.inc"
 #include "cmdline.inc"
 
+    FLAT_GDT
     .data
-    .align 8
-gdt:
-    .quad 0
-    .quad 0x00CF9A000000FFFF
-    .quad 0x00CF92000000FFFF
-gdt_end:
-    .align 4
-    .word 0
-gdtr:
-    .word gdt_end - gdt - 1
-    .long gdt
-mbi:
-    .long 0
 work_key:
     .asciz "work="
 halt_key:

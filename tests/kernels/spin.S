@@ -25,29 +25,12 @@
  *   iters and buf's initial contents; iters = 0 returns 0x9E3779B9 and
  *   touches nothing.
  */
+#include "boot.inc"
 #define RES        0x6000
 #define BSP_STACK  0x1F000
 #define SPIN_BUFS  0x400000
 
-    .section .multiboot, "a"
-    .align 4
-    .long 0x1BADB002, 0x00000003, -(0x1BADB002 + 0x00000003)
-
-    .text
-    .code32
-    .globl _start
-_start:
-    cli
-    movl $BSP_STACK, %esp
-    movl %ebx, mbi
-    lgdt gdtr
-    ljmp $0x08, $1f
-1:  movw $0x10, %ax
-    movw %ax, %ds
-    movw %ax, %es
-    movw %ax, %ss
-    movw %ax, %fs
-    movw %ax, %gs
+    KERNEL_ENTRY BSP_STACK
     movl $iters_key, %esi
     movl $1000000, %eax
     call arg_u32
@@ -127,19 +110,7 @@ spin_loop_end:
 #include "smp.inc"
 #include "cmdline.inc"
 
+    FLAT_GDT
     .data
-    .align 8
-gdt:
-    .quad 0
-    .quad 0x00CF9A000000FFFF
-    .quad 0x00CF92000000FFFF
-gdt_end:
-    .align 4
-    .word 0
-gdtr:
-    .word gdt_end - gdt - 1
-    .long gdt
-mbi:
-    .long 0
 iters_key:
     .asciz "iters="

@@ -26,10 +26,10 @@
 #include "machine.h"
 #include "pmu.h"
 #include "unit.h"
+#include "wl_boot.h"
 #include "wl_ring.h"
 #include "gfp.h"
 
-#define KERNEL PAGELAB_KERNEL_PATH
 #define NODE_ANY 0xffffffffu
 
 /* The default geometry (emu/timing_config.c, docs/timing.md). */
@@ -46,22 +46,7 @@ enum {
 
 static emu_machine *boot_cpus(emu_timing_mode t, unsigned ram_mib, unsigned ncpus)
 {
-    emu_config cfg;
-    char err[256];
-    emu_machine *m;
-
-    emu_config_init(&cfg);
-    cfg.kernel_path = KERNEL;
-    cfg.ram_bytes = (uint64_t)ram_mib << 20;
-    cfg.ncpus = ncpus;
-    cfg.cmdline = "quiet workload";
-    cfg.timing = t;
-    m = emu_machine_create(&cfg, NULL, err, sizeof err);
-    if (!m || emu_wl_start(m, 0, err, sizeof err)) {
-        fprintf(stderr, "boot: %s\n", err);
-        exit(1);
-    }
-    return m;
+    return wl_boot(ncpus, ram_mib, t, NULL, NULL);
 }
 
 /* One CPU, so that nobody else touches the shared L2. */

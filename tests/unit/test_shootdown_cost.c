@@ -20,8 +20,8 @@
 
 #include "machine.h"
 #include "unit.h"
+#include "wl_boot.h"
 
-#define KERNEL PAGELAB_KERNEL_PATH
 #define MAXSD 64
 
 #define VEC_TLB_FLUSH 0xFD           /* guest/include/layout.h */
@@ -61,21 +61,9 @@ static void on_event(void *ctx, const emu_event *ev)
  * shootdowns of that batch alone are in *l. */
 static emu_machine *run(unsigned ncpus, const char *desc, log_t *l)
 {
-    emu_config cfg;
     char err[256];
-    emu_config_init(&cfg);
-    cfg.kernel_path = KERNEL;
-    cfg.ram_bytes = 128ull << 20;
-    cfg.ncpus = ncpus;
-    cfg.cmdline = "quiet workload";
-    cfg.timing = EMU_TIMING_DETAILED;
-    cfg.machine_desc = desc;
     emu_callbacks cb = { .ctx = l, .event = on_event };
-    emu_machine *m = emu_machine_create(&cfg, &cb, err, sizeof err);
-    if (!m || emu_wl_start(m, 0, err, sizeof err)) {
-        fprintf(stderr, "boot: %s\n", err);
-        exit(1);
-    }
+    emu_machine *m = wl_boot(ncpus, 128, EMU_TIMING_DETAILED, desc, &cb);
     memset(l, 0, sizeof *l);
     for (unsigned i = 0; i < ncpus; i++)
         emu_machine_cpu_stats(m, i, &l->before[i]);

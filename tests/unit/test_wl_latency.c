@@ -16,11 +16,11 @@
 
 #include "machine.h"
 #include "unit.h"
+#include "wl_boot.h"
 #include "wl_latency.h"
 #include "wl_ring.h"
 #include "gfp.h"
 
-#define KERNEL PAGELAB_KERNEL_PATH
 #define NODE_ANY 0xffffffffu
 #define MAX_SAMPLES 8192
 
@@ -222,21 +222,7 @@ static void test_out_of_memory(void)
 
 static emu_machine *boot(unsigned ncpus)
 {
-    emu_config cfg;
-    char err[256];
-    emu_machine *m;
-
-    emu_config_init(&cfg);
-    cfg.kernel_path = KERNEL;
-    cfg.ram_bytes = 128ull << 20;
-    cfg.ncpus = ncpus;
-    cfg.cmdline = "quiet workload";
-    m = emu_machine_create(&cfg, NULL, err, sizeof err);
-    if (!m || emu_wl_start(m, 0, err, sizeof err)) {
-        fprintf(stderr, "boot: %s\n", err);
-        exit(1);
-    }
-    return m;
+    return wl_boot(ncpus, 128, EMU_TIMING_FAST, NULL, NULL);
 }
 
 enum {

@@ -7,6 +7,7 @@
 
 #include "machine.h"
 #include "unit.h"
+#include "wl_boot.h"
 #include "wl_ring.h"
 #include "gfp.h"
 
@@ -15,21 +16,7 @@
 
 static emu_machine *boot(unsigned ncpus, unsigned ram_mib)
 {
-    emu_config cfg;
-    char err[256];
-    emu_machine *m;
-
-    emu_config_init(&cfg);
-    cfg.kernel_path = KERNEL;
-    cfg.ram_bytes = (uint64_t)ram_mib << 20;
-    cfg.ncpus = ncpus;
-    cfg.cmdline = "quiet workload";
-    m = emu_machine_create(&cfg, NULL, err, sizeof err);
-    if (!m || emu_wl_start(m, 0, err, sizeof err)) {
-        fprintf(stderr, "boot: %s\n", err);
-        exit(1);
-    }
-    return m;
+    return wl_boot(ncpus, ram_mib, EMU_TIMING_FAST, NULL, NULL);
 }
 
 /* Runs one request on cpu and returns its result (status -1000 if the
