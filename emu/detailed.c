@@ -58,11 +58,11 @@ static void filter_init(emu_det_filter *f, const emu_cache_geom *l1, const uint3
         f->line_shift++;
 }
 
-/* Forgets which TLB entries the filters stand for (the counts stay). */
-void emu_det_reset_filters(emu_det_filter *d, emu_det_filter *f)
+/* Forgets which TLB entry f stands for (its line and counts stay). */
+static void filter_forget(emu_det_filter *f)
 {
-    d->vbase = f->vbase = 1;
-    d->vmask = f->vmask = 0;
+    f->vbase = 1;
+    f->vmask = 0;
 }
 
 int emu_det_init(emu_machine *m, char *err, size_t errlen)
@@ -71,24 +71,22 @@ int emu_det_init(emu_machine *m, char *err, size_t errlen)
         return 0;
     m->caches = emu_cache_model_create(&m->tcfg, m->ncpus);
     m->det_frames = calloc(1u << 20, 1);
-    if (!m->det_frames || emu_det_decode_init(m)) {
-        snprintf(err, errlen, "cannot set up the detailed mode's decoder (Capstone)");
-        return -1;
-    }
-    for (unsigned i = 0; i < m->ncpus && m->caches; i++) {
+    bool ok = m->caches && m->det_frames;
+    for (unsigned i = 0; i < m->ncpus && ok; i++) {
         emu_det_cpu *d = &m->cpu[i].det;
         d->tlb = emu_tlb_create(&m->tcfg);
-        if (!d->tlb)
-            break;
+        ok = d->tlb != NULL;
         d->frames = m->det_frames;
         filter_init(&d->data, &m->tcfg.l1d, &d->none_pte);
         filter_init(&d->fetch, &m->tcfg.l1i, &d->none_pte);
     }
-    for (unsigned i = 0; i < m->ncpus; i++) {
-        if (!m->caches || !m->cpu[i].det.tlb) {
-            snprintf(err, errlen, "out of memory creating the detailed timing models");
-            return -1;
-        }
+    if (!ok) {
+        snprintf(err, errlen, "out of memory creating the detailed timing models");
+        return -1;
+    }
+    if (emu_det_decode_init(m)) {
+        snprintf(err, errlen, "cannot open Capstone for the detailed mode's operand decoder");
+        return -1;
     }
     return 0;
 }
@@ -118,7 +116,8 @@ void emu_det_cpu_reset(emu_cpu *c)
     emu_tlb_write_cr4(d->tlb, d->cr4);
     emu_tlb_write_cr0(d->tlb, d->cr0);
     d->pending = 0;
-    emu_det_reset_filters(&d->data, &d->fetch);
+    filter_forget(&d->data);
+    filter_forget(&d->fetch);
     memset(d->hint, 0, sizeof d->hint);
     watch_directory(c);
 }
@@ -273,40 +272,59 @@ static void filter_set(emu_det_filter *f, const emu_machine *m, uint32_t va, uin
     f->cacheable = pa_base < m->ram_size;
 }
 
-/* Translates va for one access through c's TLB model, walking on a miss
- * (its cycles added to *cycles), and points f at the entry.  False when
- * the page is not mapped (the access will fault; nothing is filled). */
-static bool translate(emu_cpu *c, emu_det_filter *f, uint32_t va, emu_tlb_kind kind, bool write,
-                      uint32_t *pa, uint32_t *cycles)
+/* One lookup of va in c's TLB model for an access of kind: on a hit the
+ * entry is checked for staleness (known_stale: the access is already known
+ * to have gone to old physical *known_stale: report it), on a miss the
+ * page is walked (its cycles added to *cycles) and filled.  Sets *w to the
+ * current walk, *pa to the entry's translation and *mask to its page size;
+ * false when va is not mapped (the access will fault; nothing is filled). */
+static bool tlb_translate(emu_cpu *c, uint32_t va, emu_tlb_kind kind, bool write,
+                          const uint32_t *known_stale, det_walk *w, uint32_t *pa, uint32_t *mask,
+                          uint32_t *cycles)
 {
     emu_det_cpu *d = &c->det;
     emu_machine *m = c->m;
-    if (!(d->cr0 & EMU_CR0_PG)) {
-        *pa = va;
-        filter_set(f, m, va, MASK_4K, va & MASK_4K, &d->none_pte);
-        return true;
-    }
-    det_walk w;
-    walk(m, d->cr3, d->cr4, va, &w);
     emu_tlb_entry e;
+    walk(m, d->cr3, d->cr4, va, w);
     if (emu_tlb_lookup(d->tlb, va, kind, pa) && emu_tlb_probe(d->tlb, va, kind, &e)) {
-        check_stale(c, va, kind, write, e.pte, *pa, &w);
-        uint32_t mask = e.large ? MASK_4M : MASK_4K;
-        filter_set(f, m, va, mask, *pa & mask, w.at ? w.at : &d->none_pte);
+        if (known_stale) {
+            emu_tlb_refresh(d->tlb, va, kind, w->leaf);
+            report_stale(c, va, *known_stale, w, kind == EMU_TLB_INSN, write);
+        } else {
+            check_stale(c, va, kind, write, e.pte, *pa, w);
+        }
+        *mask = e.large ? MASK_4M : MASK_4K;
         return true;
     }
-    uint32_t wc = emu_tlb_walk_cycles(d->tlb, m->caches, c->index, d->cr3, va, w.pde);
+    uint32_t wc = emu_tlb_walk_cycles(d->tlb, m->caches, c->index, d->cr3, va, w->pde);
     d->walks++;
     d->walk_cycles += wc;
     *cycles += wc;
     d->data.line = ~0u;                  /* the walk's reads went through L1D */
-    if (!w.present) {
-        emu_det_reset_filters(f, f);
+    if (!w->present)
+        return false;
+    *pa = emu_tlb_fill(d->tlb, va, kind, w->pde, w->leaf);
+    *mask = w->large ? MASK_4M : MASK_4K;
+    return true;
+}
+
+/* Fetch: translates va through the ITLB and points f at the entry; false
+ * when va is not mapped. */
+static bool fetch_translate(emu_cpu *c, emu_det_filter *f, uint32_t va, uint32_t *pa, uint32_t *cycles)
+{
+    emu_det_cpu *d = &c->det;
+    det_walk w;
+    uint32_t mask;
+    if (!(d->cr0 & EMU_CR0_PG)) {
+        *pa = va;
+        filter_set(f, c->m, va, MASK_4K, va & MASK_4K, &d->none_pte);
+        return true;
+    }
+    if (!tlb_translate(c, va, EMU_TLB_INSN, false, NULL, &w, pa, &mask, cycles)) {
+        filter_forget(f);
         return false;
     }
-    *pa = emu_tlb_fill(d->tlb, va, kind, w.pde, w.leaf);
-    uint32_t mask = w.large ? MASK_4M : MASK_4K;
-    filter_set(f, m, va, mask, *pa & mask, w.at);
+    filter_set(f, c->m, va, mask, *pa & mask, w.at ? w.at : &d->none_pte);
     return true;
 }
 
@@ -330,7 +348,7 @@ static uint32_t fetch_page(emu_cpu *c, emu_det_filter *f, uint32_t va, uint32_t 
     if (emu_det_filter_page(f, va, size)) {
         f->tlb_hits++;
         pa = va + f->pdelta;
-    } else if (!translate(c, f, va, EMU_TLB_INSN, false, &pa, &cycles)) {
+    } else if (!fetch_translate(c, f, va, &pa, &cycles)) {
         return cycles;
     }
     if (f->cacheable)
@@ -402,46 +420,25 @@ static bool data_translate(emu_cpu *c, emu_det_filter *f, uint32_t pa, bool writ
 {
     emu_det_cpu *d = &c->det;
     emu_machine *m = c->m;
-    uint32_t va, mpa;
-    bool via_stale;
+    uint32_t va, mpa, mask;
+    bool via_stale = false;
+    det_walk w;
     if (!(d->cr0 & EMU_CR0_PG)) {
         filter_set(f, m, pa, MASK_4K, pa & MASK_4K, &d->none_pte);
         return true;
     }
     bool hinted = hint_lookup(d, pa, &va);
-    via_stale = false;
     if (!hinted && emu_det_resolve_va(c, pa, &va, &via_stale) < 0) {
         d->unattributed++;
-        emu_det_reset_filters(f, f);
+        filter_forget(f);
         return false;
     }
-    det_walk w;
-    walk(m, d->cr3, d->cr4, va, &w);
+    if (!tlb_translate(c, va, EMU_TLB_DATA, write, via_stale ? &pa : NULL, &w, &mpa, &mask, cycles)) {
+        filter_forget(f);
+        return false;
+    }
     if (!hinted && !via_stale && w.at)
         hint_store(d, pa, va, w.at);
-    emu_tlb_entry e;
-    uint32_t mask;
-    if (emu_tlb_lookup(d->tlb, va, EMU_TLB_DATA, &mpa) && emu_tlb_probe(d->tlb, va, EMU_TLB_DATA, &e)) {
-        if (via_stale) {
-            emu_tlb_refresh(d->tlb, va, EMU_TLB_DATA, w.leaf);
-            report_stale(c, va, pa, &w, false, write);
-        } else {
-            check_stale(c, va, EMU_TLB_DATA, write, e.pte, mpa, &w);
-        }
-        mask = e.large ? MASK_4M : MASK_4K;
-    } else {
-        uint32_t wc = emu_tlb_walk_cycles(d->tlb, m->caches, c->index, d->cr3, va, w.pde);
-        d->walks++;
-        d->walk_cycles += wc;
-        *cycles += wc;
-        f->line = ~0u;                   /* the walk's reads went through L1D */
-        if (!w.present) {
-            emu_det_reset_filters(f, f);
-            return false;
-        }
-        emu_tlb_fill(d->tlb, va, EMU_TLB_DATA, w.pde, w.leaf);
-        mask = w.large ? MASK_4M : MASK_4K;
-    }
     if (m->det_frames[pa >> 12] & EMU_DET_ALIASED)
         mask = MASK_4K;                  /* the filter stands for this frame alone */
     filter_set(f, m, pa, mask, pa & mask, w.at ? w.at : &d->none_pte);
@@ -501,7 +498,8 @@ void emu_det_apply_pending(emu_cpu *c)
         for (unsigned i = 0; i < c->m->ncpus; i++)
             c->m->cpu[i].det.data.line = c->m->cpu[i].det.fetch.line = ~0u;
     }
-    emu_det_reset_filters(&d->data, &d->fetch);
+    filter_forget(&d->data);
+    filter_forget(&d->fetch);
 }
 
 /* ---- counters ------------------------------------------------------------------------ */

@@ -81,8 +81,6 @@ uint32_t emu_det_data_slow(struct emu_cpu *c, uint32_t pa, uint32_t size, bool w
 uint32_t emu_det_fetch_slow(struct emu_cpu *c, uint32_t va, uint32_t size);
 /* Applies the MMU operation of the block that ran last (c->det.pending). */
 void emu_det_apply_pending(struct emu_cpu *c);
-/* Forgets both filters of c (its TLB changed). */
-void emu_det_reset_filters(emu_det_filter *d, emu_det_filter *f);
 /* The CPU was reset (INIT/STARTUP): empty TLB, CR0/CR3/CR4 read back. */
 void emu_det_cpu_reset(struct emu_cpu *c);
 /* detailed_va.c: the decoder behind emu_det_resolve_va. */
