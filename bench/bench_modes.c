@@ -246,10 +246,10 @@ static int wl_script(const char *kernel, const char *script, unsigned ncpus, emu
         snprintf(cmdline, sizeof cmdline, "workload");
     cfg.cmdline = cmdline;
     emu_callbacks cb = { .ctx = r, .event = wl_event };
-    char msg[1024] = "";
+    char msg[512] = "";               /* shorter than r->err, which holds it with a prefix */
     emu_machine *m = emu_machine_create(&cfg, &cb, msg, sizeof msg);
     if (!m) {
-        snprintf(err, sizeof r->err, "%s: %s", script, msg);
+        snprintf(err, sizeof r->err, "%.400s: %s", script, msg);
         return -1;
     }
     emu_script_host host = { 0 };
@@ -266,7 +266,7 @@ static int wl_script(const char *kernel, const char *script, unsigned ncpus, emu
     r->seconds = t1.wall - t0.wall;
     r->cpu_seconds = t1.cpu - t0.cpu;
     if (rc)
-        snprintf(err, sizeof r->err, "%s on %u CPU%s, %s: %s", script, ncpus, ncpus > 1 ? "s" : "",
+        snprintf(err, sizeof r->err, "%.400s on %u CPU%s, %s: %s", script, ncpus, ncpus > 1 ? "s" : "",
                  emu_timing_mode_name(t), msg);
     for (unsigned i = 0; i < emu_machine_ncpus(m); i++) {
         emu_cpu_stats st;
