@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define VALID 1u
-#define DIRTY 2u
+#define VALID EMU_CACHE_TAG_VALID
+#define DIRTY EMU_CACHE_TAG_DIRTY
 
 /* One cache.  Invariants: tags holds (set_mask + 1) * ways entries, each set
  * in recency order with invalid entries last; set_mask + 1 is a power of two;
@@ -321,6 +321,13 @@ void emu_cache_get_cpu_stats(const emu_cache_model *m, unsigned cpu, emu_cache_c
         *s = m->cpu_st[cpu];
     else
         memset(s, 0, sizeof *s);
+}
+
+/* The inline view of an L1 (contract in cache_model.h). */
+void emu_cache_mru_view(emu_cache_model *m, unsigned cpu, emu_cache_kind kind, emu_cache_mru *v)
+{
+    cache *c = &m->l1[2 * cpu + (unsigned)kind];
+    *v = (emu_cache_mru){ c->tags, c->set_mask, c->ways, c->line_shift, c->latency, &c->st.hits };
 }
 
 /* Copies the memory-side counters. */

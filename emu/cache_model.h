@@ -68,6 +68,45 @@ typedef struct emu_cache_model emu_cache_model;
 emu_cache_model *emu_cache_model_create(const emu_timing_config *cfg, unsigned ncpus);
 #define EMU_CACHE_MAX_CPUS 64u
 
+/* The inline fast path of one CPU's L1 (emu/detailed.h): enough of the
+ * cache to see whether an access hits the most recently used way of its
+ * set, which changes nothing but the hit counter and, for a store, the
+ * line's dirty bit.  Tags are (line << 2) | EMU_CACHE_TAG_DIRTY? |
+ * EMU_CACHE_TAG_VALID, 0 when invalid; way 0 of a set is its MRU way. */
+#define EMU_CACHE_TAG_VALID 1u
+#define EMU_CACHE_TAG_DIRTY 2u
+typedef struct emu_cache_mru {
+    uint32_t *tags;
+    uint32_t set_mask, ways, line_shift, latency;
+    uint64_t *hits;
+} emu_cache_mru;
+
+/* Fills *v for cpu's L1 of kind (valid as long as the model lives). */
+void emu_cache_mru_view(emu_cache_model *m, unsigned cpu, emu_cache_kind kind, emu_cache_mru *v);
+
+/* When every line of [paddr, paddr + size) (size >= 1, at most four
+ * lines) is the most recently used line of its set: counts a hit per line,
+ * marks them dirty for a store, stores the cycles in *cycles (the L1
+ * latency per line, as emu_cache_access would) and returns true.
+ * Otherwise returns false and changes nothing. */
+static inline bool emu_cache_mru_hit(const emu_cache_mru *v, uint32_t paddr, uint32_t size, bool write,
+                                     uint32_t *cycles)
+{
+    uint32_t first = paddr >> v->line_shift, last = (paddr + size - 1) >> v->line_shift;
+    if (last - first > 3 || last < first)
+        return false;
+    for (uint32_t line = first; line <= last; line++) {
+        const uint32_t *s0 = v->tags + (size_t)(line & v->set_mask) * v->ways;
+        if ((*s0 & ~EMU_CACHE_TAG_DIRTY) != (line << 2 | EMU_CACHE_TAG_VALID))
+            return false;
+    }
+    for (uint32_t line = first; line <= last; line++)
+        v->tags[(size_t)(line & v->set_mask) * v->ways] |= (uint32_t)write << 1;
+    *v->hits += last - first + 1;
+    *cycles = v->latency * (last - first + 1);
+    return true;
+}
+
 /* Frees the model; NULL is fine. */
 void emu_cache_model_destroy(emu_cache_model *m);
 

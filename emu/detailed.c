@@ -46,19 +46,17 @@ emu_timing_mode emu_machine_timing_mode(const emu_machine *m)
 
 /* ---- set-up -------------------------------------------------------------- */
 
-/* A filter that matches nothing, for an L1 of the given geometry. */
-static void filter_init(emu_det_filter *f, const emu_cache_geom *l1, const uint32_t *none)
+/* A filter that matches nothing, in front of cpu's L1 of kind. */
+static void filter_init(emu_det_filter *f, emu_machine *m, unsigned cpu, emu_cache_kind kind,
+                        const uint32_t *none)
 {
     memset(f, 0, sizeof *f);
     f->vbase = 1;
     f->pte = none;
-    f->line = ~0u;
-    f->latency = l1->latency;
-    while ((1u << f->line_shift) < l1->line)
-        f->line_shift++;
+    emu_cache_mru_view(m->caches, cpu, kind, &f->l1);
 }
 
-/* Forgets which TLB entry f stands for (its line and counts stay). */
+/* Forgets which TLB entry f stands for (its counts stay). */
 static void filter_forget(emu_det_filter *f)
 {
     f->vbase = 1;
@@ -77,8 +75,8 @@ int emu_det_init(emu_machine *m, char *err, size_t errlen)
         d->tlb = emu_tlb_create(&m->tcfg);
         ok = d->tlb != NULL;
         d->frames = m->det_frames;
-        filter_init(&d->data, &m->tcfg.l1d, &d->none_pte);
-        filter_init(&d->fetch, &m->tcfg.l1i, &d->none_pte);
+        filter_init(&d->data, m, i, EMU_CACHE_DATA, &d->none_pte);
+        filter_init(&d->fetch, m, i, EMU_CACHE_INSN, &d->none_pte);
     }
     if (!ok) {
         snprintf(err, errlen, "out of memory creating the detailed timing models");
@@ -300,7 +298,6 @@ static bool tlb_translate(emu_cpu *c, uint32_t va, emu_tlb_kind kind, bool write
     d->walks++;
     d->walk_cycles += wc;
     *cycles += wc;
-    d->data.line = ~0u;                  /* the walk's reads went through L1D */
     if (!w->present)
         return false;
     *pa = emu_tlb_fill(d->tlb, va, kind, w->pde, w->leaf);
@@ -328,17 +325,6 @@ static bool fetch_translate(emu_cpu *c, emu_det_filter *f, uint32_t va, uint32_t
     return true;
 }
 
-/* The L1 part of an access at pa: the model's cycles; f remembers the
- * line (and, for data, whether it is now known dirty). */
-static uint32_t cache_line(emu_cpu *c, emu_det_filter *f, uint32_t pa, uint32_t size, bool write,
-                           emu_cache_kind kind)
-{
-    uint32_t first = pa >> f->line_shift, last = (pa + size - 1) >> f->line_shift;
-    uint32_t cycles = emu_cache_access(c->m->caches, c->index, pa, size, write, kind);
-    f->dirty = write || (f->dirty && first == last && last == f->line);
-    f->line = last;
-    return cycles;
-}
 
 /* Fetch: one access within one 4 KiB page: TLB (filter or model), then the
  * L1I when the page is memory; returns its cycles. */
@@ -352,7 +338,7 @@ static uint32_t fetch_page(emu_cpu *c, emu_det_filter *f, uint32_t va, uint32_t 
         return cycles;
     }
     if (f->cacheable)
-        cycles += cache_line(c, f, pa, size, false, EMU_CACHE_INSN);
+        cycles += emu_cache_access(c->m->caches, c->index, pa, size, false, EMU_CACHE_INSN);
     return cycles;
 }
 
@@ -458,7 +444,7 @@ uint32_t emu_det_data_slow(emu_cpu *c, uint32_t pa, uint32_t size, bool write, u
     else
         data_translate(c, f, pa, write, &cycles);
     if (pa < c->m->ram_size)
-        cycles += cache_line(c, f, pa, size, write, EMU_CACHE_DATA);
+        cycles += emu_cache_access(c->m->caches, c->index, pa, size, write, EMU_CACHE_DATA);
     if (write && (c->m->det_frames[pa >> 12] & (EMU_DET_PT | EMU_DET_PD)))
         watch_store(c, pa, size, value);
     return cycles;
@@ -493,11 +479,8 @@ void emu_det_apply_pending(emu_cpu *c)
         uint32_t va = (uint32_t)op->inv_disp + emu_det_gpr(c, op->inv_base) + emu_det_gpr(c, op->inv_index) * op->inv_scale;
         emu_tlb_invlpg(d->tlb, va);
     }
-    if (p & EMU_BLOCK_WBINVD) {
+    if (p & EMU_BLOCK_WBINVD)
         emu_cache_flush_all(c->m->caches);
-        for (unsigned i = 0; i < c->m->ncpus; i++)
-            c->m->cpu[i].det.data.line = c->m->cpu[i].det.fetch.line = ~0u;
-    }
     filter_forget(&d->data);
     filter_forget(&d->fetch);
 }
@@ -529,10 +512,10 @@ int emu_machine_mem_stats(const emu_machine *m, unsigned cpu, emu_mem_stats *out
     emu_cache_stats ci, cd;
     emu_cache_get_stats(m->caches, EMU_CACHE_L1I, cpu, &ci);
     emu_cache_get_stats(m->caches, EMU_CACHE_L1D, cpu, &cd);
-    out->l1i_hits = ci.hits + d->fetch.l1_hits;
+    out->l1i_hits = ci.hits;
     out->l1i_misses = ci.misses;
     out->l1i_evictions = ci.evictions;
-    out->l1d_hits = cd.hits + d->data.l1_hits;
+    out->l1d_hits = cd.hits;
     out->l1d_misses = cd.misses;
     out->l1d_evictions = cd.evictions;
     out->l1d_writebacks = cd.writebacks;

@@ -3,11 +3,12 @@
  *
  * Every guest data access reaches emu_det_data from a Unicorn memory hook
  * and every translated block's code emu_det_fetch from the block hook.  In
- * front of the models sits a filter per side: the TLB entry and the L1 line
- * used last.  An access within both is a hit on the most recently used way
+ * front of the models sits a filter per side: the TLB entry used last, and
+ * an inline look at the L1's most recently used way of each set the access
+ * touches.  An access within both is a hit on the most recently used entry
  * of each model, which changes nothing in them but their hit counters (and,
- * for a store, the line's dirty bit: stores to a line not known dirty go to
- * the model), so the filter counts it itself and the totals stay exact.
+ * for a store, the line's dirty bit, set inline), so the filter counts it
+ * and the totals stay exact.
  */
 #ifndef EMU_DETAILED_H
 #define EMU_DETAILED_H
@@ -15,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cache_model.h"
 #include "timing.h"
 
 struct emu_tlb;
@@ -31,12 +33,9 @@ typedef struct emu_det_filter {
     uint32_t pdelta;           /* pa = a + pdelta inside the page (data side: 0) */
     const uint32_t *pte;       /* the entry's PTE (PDE) in guest RAM; never NULL */
     uint32_t pte_val;          /* its value when the filter was set */
-    uint32_t line;             /* pa >> line_shift of the last line; ~0u: none */
-    uint32_t line_shift;       /* the L1's */
-    uint32_t latency;          /* the L1's hit latency */
-    bool dirty;                /* data side: that line is known dirty */
-    bool cacheable;            /* the page is RAM (else MMIO or ROM: no cache) */
-    uint64_t tlb_hits, l1_hits;/* accesses answered here, added to the models' */
+    bool cacheable;            /* the page is memory (else MMIO: no cache) */
+    uint64_t tlb_hits;         /* lookups answered here, added to the TLB model's */
+    emu_cache_mru l1;          /* the side's L1, for the inline most-recently-used check */
 } emu_det_filter;
 
 #define EMU_DET_HINTS 64u      /* per CPU, direct-mapped by frame number */
@@ -97,10 +96,12 @@ int emu_det_resolve_va(struct emu_cpu *c, uint32_t pa, uint32_t *va, bool *stale
 /* Reads the guest's NUMA layout once mm is up (remote-node penalties). */
 void emu_det_sync_numa(struct emu_machine *m);
 
-/* True when [va, va + size) lies in f's page and f's PTE is unchanged. */
-static inline bool emu_det_filter_page(const emu_det_filter *f, uint32_t va, uint32_t size)
+/* True when [a, a + size) lies in f's page and in one 4 KiB page (the
+ * slow paths count one TLB lookup per 4 KiB page), and f's PTE is
+ * unchanged. */
+static inline bool emu_det_filter_page(const emu_det_filter *f, uint32_t a, uint32_t size)
 {
-    return (va & f->vmask) == f->vbase && ((va + size - 1) & f->vmask) == f->vbase &&
+    return (a & f->vmask) == f->vbase && (a & 0xfffu) + size <= 4096u &&
            ((*f->pte ^ f->pte_val) & ~EMU_DET_AD_BITS) == 0;
 }
 
@@ -118,13 +119,12 @@ static inline uint32_t emu_det_unsafe(const emu_det_filter *f, bool write)
 static inline uint32_t emu_det_data(struct emu_cpu *c, emu_det_filter *f, const uint8_t *frames,
                                     uint32_t pa, uint32_t size, bool write, uint32_t value)
 {
-    if (__builtin_expect(emu_det_filter_page(f, pa, size) && !(frames[pa >> 12] & emu_det_unsafe(f, write)), 1)) {
-        uint32_t line = pa >> f->line_shift;
-        if (line == f->line && ((pa + size - 1) >> f->line_shift) == line && (!write || f->dirty)) {
-            f->tlb_hits++;
-            f->l1_hits++;
-            return f->latency;
-        }
+    uint32_t cycles;
+    if (__builtin_expect(emu_det_filter_page(f, pa, size) && f->cacheable &&
+                         !(frames[pa >> 12] & emu_det_unsafe(f, write)) &&
+                         emu_cache_mru_hit(&f->l1, pa, size ? size : 1, write, &cycles), 1)) {
+        f->tlb_hits++;
+        return cycles;
     }
     return emu_det_data_slow(c, pa, size, write, value);
 }
@@ -132,14 +132,11 @@ static inline uint32_t emu_det_data(struct emu_cpu *c, emu_det_filter *f, const 
 /* Cycles of fetching a block's size bytes at va, filter first. */
 static inline uint32_t emu_det_fetch(struct emu_cpu *c, emu_det_filter *f, uint32_t va, uint32_t size)
 {
-    if (__builtin_expect(emu_det_filter_page(f, va, size), 1)) {
-        uint32_t pa = va + f->pdelta;
-        uint32_t line = pa >> f->line_shift;
-        if (line == f->line && ((pa + size - 1) >> f->line_shift) == line) {
-            f->tlb_hits++;
-            f->l1_hits++;
-            return f->latency;
-        }
+    uint32_t cycles;
+    if (__builtin_expect(emu_det_filter_page(f, va, size) && f->cacheable &&
+                         emu_cache_mru_hit(&f->l1, va + f->pdelta, size ? size : 1, false, &cycles), 1)) {
+        f->tlb_hits++;
+        return cycles;
     }
     return emu_det_fetch_slow(c, va, size);
 }
