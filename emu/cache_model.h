@@ -93,6 +93,16 @@ static inline bool emu_cache_mru_hit(const emu_cache_mru *v, uint32_t paddr, uin
                                      uint32_t *cycles)
 {
     uint32_t first = paddr >> v->line_shift, last = (paddr + size - 1) >> v->line_shift;
+    if (__builtin_expect(first == last, 1)) {   /* one line: the common case */
+        uint32_t *s0 = v->tags + (size_t)(first & v->set_mask) * v->ways;
+        if ((*s0 & ~EMU_CACHE_TAG_DIRTY) != (first << 2 | EMU_CACHE_TAG_VALID))
+            return false;
+        if (write)
+            *s0 |= EMU_CACHE_TAG_DIRTY;
+        ++*v->hits;
+        *cycles = v->latency;
+        return true;
+    }
     if (last - first > 3 || last < first)
         return false;
     for (uint32_t line = first; line <= last; line++) {
