@@ -19,6 +19,7 @@
 #include "lapic.h"
 #include "machine_priv.h"
 #include "pic.h"
+#include "pmu.h"
 #include "serial.h"
 #include "timing.h"
 #include "trace.h"
@@ -292,7 +293,9 @@ static int create_devices(emu_machine *m, char *err, size_t errlen)
     m->pic[0] = emu_pic_create();
     m->pic[1] = emu_pic_create();
     m->trace = emu_trace_create(m);
-    if (!m->serial || !m->debugexit || !m->timing || !m->wl || !m->pic[0] || !m->pic[1] || !m->trace) {
+    m->pmu = emu_pmu_create(m);
+    if (!m->serial || !m->debugexit || !m->timing || !m->wl || !m->pic[0] || !m->pic[1] || !m->trace ||
+        !m->pmu) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
@@ -307,7 +310,7 @@ static int create_devices(emu_machine *m, char *err, size_t errlen)
         emu_device pic1 = { "pic-slave", EMU_SPACE_PORT, EMU_PIC_SLAVE_BASE, EMU_PIC_SIZE, emu_pic_ops(), m->pic[1] };
         emu_device wl = { "workload", EMU_SPACE_PORT, WL_PORT_BASE, WL_PORT_SIZE, emu_wl_ops(), m->wl };
         emu_device trace = { "trace", EMU_SPACE_PORT, TRACE_PORT_BASE, TRACE_PORT_SIZE, emu_trace_ops(), m->trace };
-        emu_device pmu = { "pmu", EMU_SPACE_PORT, PMU_PORT_BASE, PMU_PORT_SIZE, emu_pmu_ops(), emu_wl_pmu(m->wl) };
+        emu_device pmu = { "pmu", EMU_SPACE_PORT, PMU_PORT_BASE, PMU_PORT_SIZE, emu_pmu_ops(), m->pmu };
         if (!c->lapic || !emu_bus_add(&c->bus, &com1) || !emu_bus_add(&c->bus, &dexit) ||
             !emu_bus_add(&c->bus, &lapic) || !emu_bus_add(&c->bus, &pic0) || !emu_bus_add(&c->bus, &pic1) ||
             !emu_bus_add(&c->bus, &wl) || !emu_bus_add(&c->bus, &trace) || !emu_bus_add(&c->bus, &pmu)) {
@@ -384,6 +387,7 @@ void emu_machine_destroy(emu_machine *m)
     emu_timing_destroy(m->timing);
     emu_det_fini(m);
     emu_trace_destroy(m->trace);
+    emu_pmu_destroy(m->pmu);
     emu_ram_free(m);
     emu_symtab_free(&m->syms);
     free(m->crash);

@@ -44,6 +44,7 @@ struct emu_pic;
 struct emu_timing;
 struct emu_wl;
 struct emu_trace;
+struct emu_pmu;
 
 /* An exception noticed by Unicorn's INTR hook, delivered after uc_emu_start
  * returns (never from inside the hook). */
@@ -134,6 +135,7 @@ struct emu_machine {
     uint64_t numa_next_try;      /* scheduling round of the next attempt */
     struct emu_wl *wl;           /* the workload ring device (workload.c) */
     struct emu_trace *trace;     /* the trace device and the guest's event rings */
+    struct emu_pmu *pmu;         /* the performance counters (guest/include/abi/pmu.h) */
 
     /* Offsets into Unicorn's context blob, found by calibration at start-up. */
     size_t ctx_size, off_error, off_is_int, off_old_exc;

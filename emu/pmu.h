@@ -8,9 +8,8 @@
  * PMU_PORT_HI read the selected event's latched value.  Port I/O touches no
  * memory, so reading the counters disturbs no TLB or cache being measured.
  *
- * The device's state hangs off the workload device (emu_wl_pmu, workload.c)
- * so that it is created and freed with the machine; its opaque pointer is
- * the emu_pmu*.
+ * The machine creates and frees it with its other devices (emu/machine.c);
+ * its opaque pointer is the emu_pmu*.
  */
 #ifndef EMU_PMU_H
 #define EMU_PMU_H

@@ -41,7 +41,6 @@ struct emu_wl {
     emu_wl_stats stats;
     emu_wl_lat lat;          /* cycles of every completed WL_OK request, by operation */
     char reject[160];        /* why an announced ring was refused, or "" */
-    emu_pmu *pmu;            /* the performance counters the executor measures with */
 };
 
 emu_wl *emu_wl_create(emu_machine *m)
@@ -51,28 +50,15 @@ emu_wl *emu_wl_create(emu_machine *m)
     if (w) {
         w->m = m;
         emu_wl_lat_init(&w->lat);
-        w->pmu = emu_pmu_create(m);
-    }
-    if (w && !w->pmu) {
-        emu_wl_destroy(w);
-        return NULL;
     }
     return w;
 }
 
 void emu_wl_destroy(emu_wl *w)
 {
-    if (w) {
+    if (w)
         emu_wl_lat_free(&w->lat);
-        emu_pmu_destroy(w->pmu);
-    }
     free(w);
-}
-
-/* emu_wl_pmu: see workload.h. */
-emu_pmu *emu_wl_pmu(emu_wl *w)
-{
-    return w->pmu;
 }
 
 /* The ring in host memory, or NULL if it is not (all) in RAM. */

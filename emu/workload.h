@@ -10,20 +10,14 @@
 
 #include "bus.h"
 #include "machine.h"
-#include "pmu.h"
 #include "wl_ring.h"
 
 typedef struct emu_wl emu_wl;
 
-/* Creates the device and the performance counters it owns (emu/pmu.h);
- * NULL when memory runs out. */
+/* Creates the device; NULL when memory runs out. */
 emu_wl *emu_wl_create(emu_machine *m);
 void emu_wl_destroy(emu_wl *w);
 /* The device's ops (ports WL_PORT_BASE .. + WL_PORT_SIZE), opaque = the emu_wl. */
 const emu_device_ops *emu_wl_ops(void);
-/* The performance-counter device (a separate port range, PMU_PORT_BASE,
- * registered next to this one): created and freed with w, so that the
- * machine needs no field of its own for it. */
-emu_pmu *emu_wl_pmu(emu_wl *w);
 
 #endif
