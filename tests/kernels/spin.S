@@ -39,25 +39,7 @@
     movl ncpus, %eax
     movl %eax, RES
     call start_aps
-    pushl $0
-    call spin_cpu
-    addl $4, %esp
-1:  pause
-    movl RES + 0x08, %eax
-    cmpl RES, %eax
-    jb 1b
-    xorl %eax, %eax
-    movw $0xF4, %dx
-    outl %eax, %dx
-1:  cli
-    hlt
-    jmp 1b
-
-ap_main:
-    pushl 4(%esp)
-    call spin_cpu
-    addl $4, %esp
-    ret
+    RUN_ON_EVERY_CPU spin_cpu, RES, RES + 0x08
 
 /* spin_cpu(id) */
 spin_cpu:
